@@ -1,0 +1,30 @@
+# Every target sets itself up on a fresh machine: a local .venv with the project installed.
+PYTHON ?= python3
+VENV   ?= .venv
+PY     := $(VENV)/bin/python
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: setup test lint demo serve clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(PY) -m pip install --quiet --disable-pip-version-check -e '.[dev]'
+	touch $(STAMP)
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+test: setup lint
+	$(PY) -m pytest --cov --cov-report=term
+
+serve: setup
+	$(PY) -m reference_impl serve --host 127.0.0.1 --port 8000
+
+demo: setup
+	$(PY) -m reference_impl demo
+
+clean:
+	rm -rf $(VENV) .pytest_cache .coverage reports/*
