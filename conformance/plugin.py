@@ -1,0 +1,1 @@
+"""pytest plugin entry point for the conformance suite (being built)."""
