@@ -1,0 +1,143 @@
+"""ASGI adapter around :class:`~reference_impl.endpoint.TokenEndpoint`.
+
+``create_app(registry=None, *, token_path="/token")`` builds an app for a client registry (the
+bundled demo registry when ``None``); ``app`` is a ready instance with the demo registry,
+built on first use. Only ``token_path`` exists; every other path is 404 with a JSON body.
+Bodies are read incrementally and abandoned as soon as they exceed the endpoint's limit (413).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Awaitable, Callable, MutableMapping
+from typing import Any
+
+from . import errors
+from .endpoint import TokenEndpoint
+from .grant_types import ClientCredentialsGrant
+from .registry import ClientRegistry, demo_registry
+from .tokens import BearerToken
+from .validator import RegistryRequestValidator
+
+Scope = MutableMapping[str, Any]
+Message = MutableMapping[str, Any]
+Receive = Callable[[], Awaitable[Message]]
+Send = Callable[[Message], Awaitable[None]]
+
+
+def build_endpoint(registry: ClientRegistry) -> TokenEndpoint:
+    """The reference token endpoint for ``registry``: grant, validator and Bearer tokens."""
+    validator = RegistryRequestValidator(registry)
+    grant = ClientCredentialsGrant(validator, realm=registry.realm)
+    tokens = BearerToken(validator, expires_in=registry.token_lifetime)
+    return TokenEndpoint(grant, tokens, realm=registry.realm)
+
+
+class TokenApp:
+    """The ASGI application: ``TokenApp(endpoint, token_path="/token")``."""
+
+    def __init__(self, endpoint: TokenEndpoint, *, token_path: str = "/token"):  # noqa: S107 - a path
+        self.endpoint = endpoint
+        self.token_path = token_path
+
+    def __repr__(self) -> str:
+        return f"TokenApp(token_path={self.token_path!r})"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "lifespan":
+            await self._lifespan(receive, send)
+            return
+        if scope["type"] != "http":
+            # websocket or unknown: refuse (ASGI websocket.close before accept means 403).
+            await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope.get("path") != self.token_path:
+            await self._send(send, errors.NotFoundError().to_response())
+            return
+        body, too_large = await self._read_body(scope, receive)
+        if too_large:
+            await self._send(send, errors.PayloadTooLargeError().to_response())
+            return
+        raw_path = scope.get("raw_path") or scope["path"].encode("utf-8")
+        query = scope.get("query_string", b"")
+        uri_bytes = raw_path + (b"?" + query if query else b"")
+        uri = uri_bytes.decode("latin-1")
+        response = await self.endpoint.create_token_response(
+            scope["method"], uri, scope.get("headers", []), body
+        )
+        await self._send(send, response)
+
+    async def _read_body(self, scope: Scope, receive: Receive) -> tuple[bytes, bool]:
+        limit = self.endpoint.max_body_size
+        for name, value in scope.get("headers", []):
+            if name.lower() == b"content-length":
+                try:
+                    if int(value) > limit:
+                        return b"", True
+                except ValueError:
+                    pass  # the server rejects bad Content-Length; read what arrives
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] == "http.disconnect":
+                break
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > limit:
+                return b"", True
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        return b"".join(chunks), False
+
+    @staticmethod
+    async def _send(send: Send, response: tuple[dict[str, str], str, int]) -> None:
+        headers, body, status = response
+        payload = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
+        raw_headers = [
+            (name.lower().encode("latin-1"), str(value).encode("latin-1"))
+            for name, value in headers.items()
+            if name.lower() != "content-length"
+        ]
+        raw_headers.append((b"content-length", str(len(payload)).encode("ascii")))
+        await send({"type": "http.response.start", "status": status, "headers": raw_headers})
+        await send({"type": "http.response.body", "body": payload})
+
+    @staticmethod
+    async def _lifespan(receive: Receive, send: Send) -> None:
+        while True:
+            message = await receive()
+            if message["type"] == "lifespan.startup":
+                await send({"type": "lifespan.startup.complete"})
+            elif message["type"] == "lifespan.shutdown":
+                await send({"type": "lifespan.shutdown.complete"})
+                return
+
+
+def create_app(
+    registry: ClientRegistry | None = None,
+    *,
+    token_path: str = "/token",  # noqa: S107 - a URL path, not a secret
+) -> TokenApp:
+    """An ASGI app serving the reference token endpoint at ``token_path``."""
+    return TokenApp(build_endpoint(registry or demo_registry()), token_path=token_path)
+
+
+class _LazyApp:
+    """``app``: the demo-registry app, built when first called (importing stays cheap)."""
+
+    def __init__(self) -> None:
+        self._app: TokenApp | None = None
+
+    def __repr__(self) -> str:
+        return "reference_impl.asgi.app"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if self._app is None:
+            self._app = create_app()
+        await self._app(scope, receive, send)
+
+
+app = _LazyApp()
+
+__all__ = ["TokenApp", "app", "build_endpoint", "create_app"]

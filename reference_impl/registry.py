@@ -1,0 +1,282 @@
+"""The client registry: clients loaded from TOML, secrets stored hashed (RFC 6749 §2.3.1, §10.1).
+
+TOML format (see ``demo_clients.toml`` and the README)::
+
+    [server]                      # optional
+    token_lifetime = 3600         # seconds, default 3600
+    known_scopes = ["read", "write", "admin"]   # default: union of the clients' scopes
+    realm = "cc-reference"
+
+    [[clients]]
+    client_id = "cc-demo-client"
+    type = "confidential"         # or "public" (then no secret_hash)
+    secret_hash = "scrypt$16384$8$1$<salt b64>$<hash b64>"
+    grant_types = ["client_credentials"]
+    scopes = ["read", "write"]    # allowed scopes
+    default_scopes = ["read"]     # granted when the request has no scope
+
+Secret hashes: ``scrypt$n$r$p$salt$hash`` (what ``python -m reference_impl hash-secret``
+writes) or ``pbkdf2_sha256$iterations$salt$hash``; salt and hash are standard base64.
+
+Cost: scrypt with n=2**14, r=8, p=1 (16 MiB, tens of milliseconds). That is moderate on
+purpose: strong enough for stored secrets of machine clients (which should be long random
+strings anyway) yet cheap enough for a conformance run. Successful verifications are cached in
+memory, keyed by an HMAC (random per-process key) of the client id, the secret and the stored
+hash, so repeated requests of the same client cost microseconds; failures are never cached.
+An unknown client (or a public one) is checked against a dummy hash so that it costs about the
+same as a wrong secret for a known client.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import hmac
+import secrets
+import threading
+import tomllib
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from .scopes import is_scope_token
+
+SCRYPT_N = 2**14
+SCRYPT_R = 8
+SCRYPT_P = 1
+SALT_BYTES = 16
+HASH_BYTES = 32
+_SCRYPT_MAXMEM = 64 * 1024 * 1024
+CACHE_SIZE = 1024
+CLIENT_TYPES = ("confidential", "public")
+
+
+class RegistryError(ValueError):
+    """The clients file is malformed."""
+
+
+def _b64(raw: bytes) -> str:
+    return base64.b64encode(raw).decode("ascii")
+
+
+def hash_secret(secret: str, *, salt: bytes | None = None) -> str:
+    """Hash a client secret with scrypt (n=2**14, r=8, p=1) and a random 16-byte salt."""
+    salt = salt if salt is not None else secrets.token_bytes(SALT_BYTES)
+    digest = hashlib.scrypt(
+        secret.encode("utf-8"),
+        salt=salt,
+        n=SCRYPT_N,
+        r=SCRYPT_R,
+        p=SCRYPT_P,
+        maxmem=_SCRYPT_MAXMEM,
+        dklen=HASH_BYTES,
+    )
+    return f"scrypt${SCRYPT_N}${SCRYPT_R}${SCRYPT_P}${_b64(salt)}${_b64(digest)}"
+
+
+def _parse_hash(stored: str) -> tuple[str, tuple[int, ...], bytes, bytes]:
+    parts = stored.split("$")
+    try:
+        if parts[0] == "scrypt" and len(parts) == 6:
+            params: tuple[int, ...] = (int(parts[1]), int(parts[2]), int(parts[3]))
+            salt, digest = parts[4], parts[5]
+        elif parts[0] == "pbkdf2_sha256" and len(parts) == 4:
+            params = (int(parts[1]),)
+            salt, digest = parts[2], parts[3]
+        else:
+            raise RegistryError("unknown secret hash format")
+        return (
+            parts[0],
+            params,
+            base64.b64decode(salt, validate=True),
+            base64.b64decode(digest, validate=True),
+        )
+    except (ValueError, binascii.Error) as exc:
+        if isinstance(exc, RegistryError):
+            raise
+        raise RegistryError("malformed secret hash") from exc
+
+
+def verify_secret(secret: str, stored: str) -> bool:
+    """Check ``secret`` against a stored hash in constant time (``hmac.compare_digest``)."""
+    algorithm, params, salt, expected = _parse_hash(stored)
+    raw = secret.encode("utf-8", "surrogatepass")
+    if algorithm == "scrypt":
+        n, r, p = params
+        actual = hashlib.scrypt(
+            raw, salt=salt, n=n, r=r, p=p, maxmem=_SCRYPT_MAXMEM, dklen=len(expected)
+        )
+    else:
+        actual = hashlib.pbkdf2_hmac("sha256", raw, salt, params[0], dklen=len(expected))
+    return hmac.compare_digest(actual, expected)
+
+
+@dataclass(frozen=True)
+class Client:
+    """One registered client. ``repr()`` never shows the secret hash."""
+
+    client_id: str
+    confidential: bool
+    grant_types: tuple[str, ...]
+    scopes: tuple[str, ...]
+    default_scopes: tuple[str, ...]
+    secret_hash: str | None = field(default=None, repr=False)
+
+
+class ClientRegistry:
+    """Clients by id, the scopes the server knows, the token lifetime and the realm."""
+
+    def __init__(
+        self,
+        clients: Iterable[Client],
+        *,
+        known_scopes: Iterable[str] | None = None,
+        token_lifetime: int = 3600,
+        realm: str = "cc-reference",
+        dummy_hash: str | None = None,
+    ):
+        self.clients: dict[str, Client] = {}
+        for client in clients:
+            if client.client_id in self.clients:
+                raise RegistryError(f"duplicate client_id {client.client_id!r}")
+            self.clients[client.client_id] = client
+        if known_scopes is None:
+            known_scopes = [s for c in self.clients.values() for s in c.scopes]
+        self.known_scopes: frozenset[str] = frozenset(known_scopes)
+        self.token_lifetime = token_lifetime
+        self.realm = realm
+        # Verified when there is nothing real to verify; pass one with the same algorithm and
+        # cost as the stored hashes if they are not the default scrypt parameters.
+        self._dummy_hash = dummy_hash or hash_secret(secrets.token_urlsafe(16))
+        self._cache_key = secrets.token_bytes(32)
+        self._cache: OrderedDict[bytes, None] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"ClientRegistry(clients={sorted(self.clients)!r})"
+
+    def get(self, client_id: str | None) -> Client | None:
+        """The client with this id, or ``None``."""
+        if client_id is None:
+            return None
+        return self.clients.get(client_id)
+
+    def _cache_id(self, client_id: str, secret: str, stored: str) -> bytes:
+        message = "\x00".join((client_id, secret, stored)).encode("utf-8", "surrogatepass")
+        return hmac.new(self._cache_key, message, hashlib.sha256).digest()
+
+    def authenticate(self, client_id: str | None, secret: str | None) -> Client | None:
+        """Return the confidential client these credentials prove, else ``None``.
+
+        Unknown ids, public clients and missing secrets are verified against a dummy hash so
+        their cost matches a wrong secret (no client enumeration by timing).
+        """
+        client = self.get(client_id)
+        stored = client.secret_hash if client is not None and client.confidential else None
+        if client_id is None or secret is None or stored is None:
+            verify_secret(secret or "", self._dummy_hash)
+            return None
+        key = self._cache_id(client_id, secret, stored)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return client
+        if not verify_secret(secret, stored):
+            return None
+        with self._lock:
+            self._cache[key] = None
+            while len(self._cache) > CACHE_SIZE:
+                self._cache.popitem(last=False)
+        return client
+
+    @classmethod
+    def from_toml(cls, text: str) -> ClientRegistry:
+        """Build a registry from the TOML format in the module docstring."""
+        try:
+            data = tomllib.loads(text)
+        except tomllib.TOMLDecodeError as exc:
+            raise RegistryError(f"invalid TOML: {exc}") from exc
+        server = data.get("server", {})
+        if not isinstance(server, dict):
+            raise RegistryError("[server] must be a table")
+        raw_clients = data.get("clients", [])
+        if not isinstance(raw_clients, list):
+            raise RegistryError("clients must be an array of tables")
+        clients = [_client_from_table(i, table) for i, table in enumerate(raw_clients)]
+        known = server.get("known_scopes")
+        if known is not None:
+            known = _str_list(known, "server.known_scopes")
+            for scope in known:
+                _check_scope(scope, "server.known_scopes")
+        lifetime = server.get("token_lifetime", 3600)
+        if not isinstance(lifetime, int) or isinstance(lifetime, bool) or lifetime <= 0:
+            raise RegistryError("server.token_lifetime must be a positive integer")
+        realm = server.get("realm", "cc-reference")
+        if not isinstance(realm, str):
+            raise RegistryError("server.realm must be a string")
+        registry = cls(clients, known_scopes=known, token_lifetime=lifetime, realm=realm)
+        for client in clients:
+            unknown = set(client.scopes) - registry.known_scopes
+            if unknown:
+                raise RegistryError(f"client {client.client_id!r} has unknown scopes")
+        return registry
+
+    @classmethod
+    def from_file(cls, path: str | Path) -> ClientRegistry:
+        """Load a registry from a TOML file."""
+        return cls.from_toml(Path(path).read_text(encoding="utf-8"))
+
+
+def _str_list(value: Any, where: str) -> list[str]:
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise RegistryError(f"{where} must be a list of strings")
+    return value
+
+
+def _check_scope(scope: str, where: str) -> None:
+    if not is_scope_token(scope):
+        raise RegistryError(f"{where}: {scope!r} is not a RFC 6749 scope-token")
+
+
+def _client_from_table(index: int, table: Any) -> Client:
+    where = f"clients[{index}]"
+    if not isinstance(table, dict):
+        raise RegistryError(f"{where} must be a table")
+    client_id = table.get("client_id")
+    if not isinstance(client_id, str) or not client_id:
+        raise RegistryError(f"{where}.client_id must be a non-empty string")
+    client_type = table.get("type", "confidential")
+    if client_type not in CLIENT_TYPES:
+        raise RegistryError(f"{where}.type must be 'confidential' or 'public'")
+    secret_hash = table.get("secret_hash")
+    if client_type == "confidential":
+        if not isinstance(secret_hash, str):
+            raise RegistryError(f"{where}: a confidential client needs secret_hash")
+        _parse_hash(secret_hash)
+    elif secret_hash is not None:
+        raise RegistryError(f"{where}: a public client has no secret_hash")
+    grant_types = _str_list(table.get("grant_types", ["client_credentials"]), where)
+    scopes = _str_list(table.get("scopes", []), f"{where}.scopes")
+    defaults = _str_list(table.get("default_scopes", []), f"{where}.default_scopes")
+    for scope in scopes:
+        _check_scope(scope, f"{where}.scopes")
+    if not set(defaults) <= set(scopes):
+        raise RegistryError(f"{where}.default_scopes must be a subset of scopes")
+    return Client(
+        client_id=client_id,
+        confidential=client_type == "confidential",
+        grant_types=tuple(grant_types),
+        scopes=tuple(scopes),
+        default_scopes=tuple(defaults),
+        secret_hash=secret_hash,
+    )
+
+
+def demo_registry() -> ClientRegistry:
+    """The bundled demo registry (``demo_clients.toml``; credentials in the README)."""
+    text = resources.files("reference_impl").joinpath("demo_clients.toml").read_text("utf-8")
+    return ClientRegistry.from_toml(text)

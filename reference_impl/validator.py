@@ -1,0 +1,92 @@
+"""A :class:`~reference_impl.request_validator.RequestValidator` backed by a
+:class:`~reference_impl.registry.ClientRegistry`."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from .common import Request
+from .registry import ClientRegistry
+from .request_validator import RequestValidator
+
+#: How many issued tokens the in-memory store keeps (oldest dropped first).
+TOKEN_STORE_SIZE = 10_000
+
+
+@dataclass(frozen=True)
+class IssuedToken:
+    """What the store keeps about a token; the token itself only as a SHA-256 digest."""
+
+    client_id: str
+    scopes: tuple[str, ...]
+    expires_at: float
+
+
+class RegistryRequestValidator(RequestValidator):
+    """Implements the hooks from a client registry (RFC 6749 §2.3.1, §3.3, §4.4, §5.2)."""
+
+    def __init__(self, registry: ClientRegistry):
+        self.registry = registry
+        self.tokens: OrderedDict[str, IssuedToken] = OrderedDict()
+
+    def __repr__(self) -> str:
+        return f"RegistryRequestValidator({self.registry!r})"
+
+    async def client_authentication_required(self, request: Request) -> bool:
+        """False only for a registered public client (§2.1); unknown ids require it."""
+        client = self.registry.get(request.client_id)
+        return client is None or client.confidential
+
+    async def authenticate_client(self, request: Request) -> bool:
+        """Verify the secret against the stored hash (§2.3.1) off the event loop; on success
+        set ``request.client``."""
+        client = await asyncio.to_thread(
+            self.registry.authenticate, request.client_id, request.client_secret
+        )
+        if client is None:
+            return False
+        request.client = client
+        return True
+
+    async def validate_grant_type(
+        self, client_id: str, grant_type: str, client: Any, request: Request
+    ) -> bool:
+        """The client's ``grant_types`` must list ``grant_type`` (§5.2 unauthorized_client)."""
+        return client is not None and grant_type in client.grant_types
+
+    async def validate_scopes(
+        self, client_id: str, scopes: list[str], client: Any, request: Request
+    ) -> bool:
+        """Every scope must be known to the server and allowed for the client (§3.3)."""
+        return client is not None and all(
+            s in self.registry.known_scopes and s in client.scopes for s in scopes
+        )
+
+    async def get_default_scopes(self, client_id: str, request: Request) -> list[str]:
+        """The client's ``default_scopes`` (§3.3)."""
+        client = self.registry.get(client_id)
+        return list(client.default_scopes) if client is not None else []
+
+    async def save_token(self, token: dict[str, Any], request: Request) -> None:
+        """Keep a SHA-256 digest of the token with its client, scopes and expiry."""
+        digest = hashlib.sha256(token["access_token"].encode("utf-8")).hexdigest()
+        self.tokens[digest] = IssuedToken(
+            client_id=str(request.client_id),
+            scopes=tuple(request.scopes or ()),
+            expires_at=time.time() + int(token.get("expires_in", 0)),
+        )
+        while len(self.tokens) > TOKEN_STORE_SIZE:
+            self.tokens.popitem(last=False)
+
+    def lookup_token(self, access_token: str) -> IssuedToken | None:
+        """The record of an issued, unexpired token, or ``None`` (for resource-server tests)."""
+        digest = hashlib.sha256(access_token.encode("utf-8")).hexdigest()
+        record = self.tokens.get(digest)
+        if record is None or record.expires_at < time.time():
+            return None
+        return record
