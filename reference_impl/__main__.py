@@ -1,0 +1,8 @@
+"""``python -m reference_impl``: see :mod:`reference_impl.cli`."""
+
+import sys
+
+from .cli import main
+
+if __name__ == "__main__":
+    sys.exit(main())

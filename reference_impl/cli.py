@@ -1,0 +1,135 @@
+"""Command line: ``python -m reference_impl {serve,demo,hash-secret}``.
+
+- ``serve --host 127.0.0.1 --port 8000 [--clients clients.toml]``: the token endpoint under
+  uvicorn (``/token``); the bundled demo registry when ``--clients`` is not given.
+- ``demo``: run the app in-process, send one token request with the demo confidential client,
+  print the exchange with the secret and token redacted; exit 0 on a 200.
+- ``hash-secret``: read a secret from stdin (no echo on a terminal) and print the
+  ``secret_hash = "..."`` line for clients.toml.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import getpass
+import json
+import sys
+from collections.abc import Sequence
+from typing import TextIO
+
+from .registry import ClientRegistry, RegistryError, demo_registry, hash_secret
+
+DEMO_CLIENT_ID = "cc-demo-client"
+DEMO_CLIENT_SECRET = "cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw"  # noqa: S105 - public demo fixture
+REDACTED = "<redacted>"
+
+
+def _load_registry(path: str | None) -> ClientRegistry:
+    return ClientRegistry.from_file(path) if path else demo_registry()
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Serve the reference token endpoint with uvicorn."""
+    try:
+        import uvicorn
+    except ImportError:  # pragma: no cover - depends on the installed extras
+        print("serve needs uvicorn: pip install 'cc-conformance[serve]'", file=sys.stderr)
+        return 2
+    from .asgi import create_app
+
+    try:
+        registry = _load_registry(args.clients)
+    except (OSError, RegistryError) as exc:
+        print(f"cannot load clients: {exc}", file=sys.stderr)
+        return 2
+    app = create_app(registry)
+    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")
+    return 0
+
+
+async def run_demo(out: TextIO) -> int:
+    """One client credentials exchange against the in-process app, printed redacted."""
+    import httpx
+
+    from .asgi import create_app
+    from .formencoding import encode_basic_credentials
+
+    app = create_app()
+    body = {"grant_type": "client_credentials", "scope": "read"}
+    auth = encode_basic_credentials(DEMO_CLIENT_ID, DEMO_CLIENT_SECRET)
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://reference.local") as c:
+        response = await c.post("/token", data=body, headers={"Authorization": auth})
+    request = response.request
+    print(f"> {request.method} {request.url.raw_path.decode()} HTTP/1.1", file=out)
+    for name, value in request.headers.items():
+        shown = f"Basic {REDACTED}" if name.lower() == "authorization" else value
+        print(f"> {name}: {shown}", file=out)
+    print(">", file=out)
+    print(f"> {request.content.decode()}", file=out)
+    print(f"< HTTP/1.1 {response.status_code} {response.reason_phrase}", file=out)
+    for name, value in response.headers.items():
+        print(f"< {name}: {value}", file=out)
+    print("<", file=out)
+    try:
+        payload = response.json()
+    except ValueError:
+        payload = None
+    if isinstance(payload, dict) and "access_token" in payload:
+        token = str(payload["access_token"])
+        payload["access_token"] = f"{token[:4]}...{REDACTED}"
+    print(f"< {json.dumps(payload) if payload is not None else response.text}", file=out)
+    ok = response.status_code == 200
+    print(f"client {DEMO_CLIENT_ID}: {'token issued' if ok else 'request failed'}", file=out)
+    return 0 if ok else 1
+
+
+def cmd_demo(args: argparse.Namespace) -> int:
+    """Run :func:`run_demo` on stdout."""
+    return asyncio.run(run_demo(sys.stdout))
+
+
+def read_secret(stream: TextIO) -> str:
+    """The secret from ``stream``: prompted without echo on a terminal, else one line."""
+    if stream.isatty():
+        return getpass.getpass("Client secret: ")
+    line = stream.readline()
+    return line[:-1] if line.endswith("\n") else line
+
+
+def cmd_hash_secret(args: argparse.Namespace) -> int:
+    """Print ``secret_hash = "scrypt$..."`` for a secret read from stdin."""
+    secret = read_secret(sys.stdin)
+    secret = secret[:-1] if secret.endswith("\r") else secret
+    if not secret:
+        print("empty secret", file=sys.stderr)
+        return 2
+    print(f'secret_hash = "{hash_secret(secret)}"')
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m reference_impl",
+        description="Reference OAuth 2.0 client credentials token endpoint (RFC 6749 §4.4).",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+    serve = sub.add_parser("serve", help="serve /token with uvicorn")
+    serve.add_argument("--host", default="127.0.0.1")
+    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--clients", help="clients TOML file (default: bundled demo registry)")
+    serve.add_argument(
+        "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
+    )
+    serve.set_defaults(func=cmd_serve)
+    demo = sub.add_parser("demo", help="one in-process token request with the demo client")
+    demo.set_defaults(func=cmd_demo)
+    hashing = sub.add_parser("hash-secret", help="hash a client secret read from stdin")
+    hashing.set_defaults(func=cmd_hash_secret)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    return int(args.func(args))
