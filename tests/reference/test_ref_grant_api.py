@@ -181,6 +181,7 @@ async def test_custom_validators_run_sync_and_async() -> None:
     _, body, status = await grant.create_token_response(
         make_request(grant_type="client_credentials", client_secret="s"), BearerToken())
     assert calls == ["pre", "post"]
+    assert status == 400
     assert json.loads(body) == {"error": "invalid_request", "error_description": "post says no"}
 
 

@@ -132,12 +132,14 @@ def test_from_toml_and_file(tmp_path) -> None:
         "[[clients]]\nclient_id = 'a'\ntype = 'public'\nscopes = 'read'",
         "[[clients]]\nclient_id = 'a'\ntype = 'public'\nscopes = ['bad scope']",
         "[[clients]]\nclient_id = 'a'\ntype = 'public'\nscopes = ['a']\ndefault_scopes = ['b']",
-        "[[clients]]\nclient_id = 'a'\ntype = 'public'\n[[clients]]\nclient_id = 'a'\ntype = 'public'",
+        "[[clients]]\nclient_id = 'a'\ntype = 'public'\n"
+        "[[clients]]\nclient_id = 'a'\ntype = 'public'",
         "[server]\nknown_scopes = ['a b']",
         "[server]\ntoken_lifetime = 0",
         "[server]\ntoken_lifetime = true",
         "[server]\nrealm = 1",
-        "[server]\nknown_scopes = ['a']\n[[clients]]\nclient_id = 'a'\ntype = 'public'\nscopes = ['b']",
+        "[server]\nknown_scopes = ['a']\n"
+        "[[clients]]\nclient_id = 'a'\ntype = 'public'\nscopes = ['b']",
     ],
 )
 def test_malformed_registry_rejected(text: str) -> None:
