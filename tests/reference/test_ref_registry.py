@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from reference_impl import registry as reg
@@ -75,19 +73,6 @@ def test_cache_is_bounded(fast_registry: ClientRegistry, monkeypatch: pytest.Mon
     assert fast_registry.authenticate(DEMO_ID, DEMO_SECRET)
     assert fast_registry.authenticate(SPECIAL_ID, SPECIAL_SECRET)
     assert len(fast_registry._cache) == 1
-
-
-def test_unknown_client_costs_about_the_same_as_wrong_secret() -> None:
-    registry = demo_registry()
-
-    def cost(cid: str) -> float:
-        start = time.perf_counter()
-        for _ in range(3):
-            registry.authenticate(cid, "wrong")
-        return time.perf_counter() - start
-
-    known, unknown = cost(DEMO_ID), cost("nobody")
-    assert 0.33 < unknown / known < 3
 
 
 GOOD = """
