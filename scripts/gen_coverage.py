@@ -66,6 +66,7 @@ class Document:
     version: str
     sections: tuple[str, ...]
     note: str
+    empty_section_note: str = "No normative sentence in this section."
 
 
 @dataclass(frozen=True)
@@ -104,6 +105,9 @@ def load_statements(path: Path = STATEMENTS_PATH) -> tuple[list[Document], list[
             version=d["version"],
             sections=tuple(d["sections"]),
             note=d.get("note", ""),
+            empty_section_note=d.get(
+                "empty_section_note", "No normative sentence in this section."
+            ),
         )
         for d in data.get("document", [])
     ]
@@ -339,7 +343,7 @@ def render(inv: Inventory) -> str:
             out += ["", f"### {doc.id} §{section}", ""]
             stmts = by_doc_section.get((doc.id, section), [])
             if not stmts:
-                out += ["No normative sentence in this section."]
+                out += [doc.empty_section_note]
                 continue
             rows = []
             for s in stmts:
