@@ -1,1 +1,280 @@
-"""pytest plugin entry point for the conformance suite (being built)."""
+"""pytest plugin for the conformance suite (registered as the ``cc_conformance`` pytest11 entry
+point, so it is loaded in every pytest run of the environment).
+
+It is inert unless a target is given (``--cc-url``, ``--cc-app`` or ``--cc-profile``) or the
+programmatic runner injects a :class:`~conformance.harness.RunOptions`: it then registers a
+:class:`ConformancePlugin` that runs the target, collects findings, prints a per-section table,
+writes the JSON results and sets the exit status (0 ok, 1 failed, 2 usage, 3 unreachable).
+Without those it only declares its command-line options.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Generator
+from datetime import UTC, datetime
+
+import pytest
+
+from conformance.harness import CC, ConformanceSession, RunOptions
+from conformance.profile import ProfileError, load_profile
+from conformance.results import (
+    ExitStatus,
+    Finding,
+    RunResults,
+    TestOutcome,
+    Verdict,
+    aggregate,
+    effective,
+    exit_status,
+)
+from conformance.targets import TargetError, TargetSpec
+
+MARKER = "requirement"
+PLUGIN_NAME = "cc_conformance_session"
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    g = parser.getgroup("cc-conformance", "OAuth 2.0 client credentials conformance suite")
+    g.addoption("--cc-url", help="token endpoint URL of the server under test")
+    g.addoption("--cc-app", help="in-process ASGI/WSGI app under test, as module:attr")
+    g.addoption("--cc-profile", help="target profile TOML file")
+    g.addoption("--cc-spec", choices=["rfc6749", "oauth2.1"], help="spec profile override")
+    g.addoption("--cc-client-id", help="confidential client id (overrides the profile)")
+    g.addoption("--cc-client-secret-env", help="env var holding the confidential client's secret")
+    g.addoption("--cc-strict", action="store_true", default=False, help="treat warn as fail")
+    g.addoption("--cc-seed", type=int, default=None, help="seed for generated tests")
+    g.addoption("--cc-json", default=None, help="write JSON results to this path")
+    g.addoption("--cc-examples", type=int, default=25, help="Hypothesis examples per property")
+    g.addoption("--cc-requirement", action="append", default=None,
+                help="only run tests tagged with this requirement ID (repeatable)")
+    g.addoption("--cc-token-count", type=int, default=100, help="tokens for the §10.10 checks")
+    g.addoption("--cc-concurrency", type=int, default=10, help="concurrency of the §10.10 burst")
+
+
+def _injected(config: pytest.Config) -> RunOptions | None:
+    for plugin in config.pluginmanager.get_plugins():
+        if isinstance(plugin, RunOptions):
+            return plugin
+    return None
+
+
+def options_from_config(config: pytest.Config) -> RunOptions | None:
+    url, app, prof = (config.getoption(o) for o in ("cc_url", "cc_app", "cc_profile"))
+    if not (url or app or prof):
+        return None
+    if url and app:
+        raise pytest.UsageError("give --cc-url or --cc-app, not both")
+    overrides = {"url": url, "app": app, "spec": config.getoption("cc_spec"),
+                 "client_id": config.getoption("cc_client_id"),
+                 "secret_env": config.getoption("cc_client_secret_env")}
+    profile = load_profile(prof, overrides={k: v for k, v in overrides.items() if v})
+    spec = (TargetSpec("url", profile.url) if profile.url
+            else TargetSpec("app", profile.app, token_path=profile.token_path))
+    select = config.getoption("cc_requirement")
+    return RunOptions(
+        target=spec, profile=profile, strict=config.getoption("cc_strict"),
+        seed=config.getoption("cc_seed"), json_path=config.getoption("cc_json"),
+        examples=max(1, config.getoption("cc_examples")),
+        select=frozenset(select) if select else None,
+        token_count=config.getoption("cc_token_count"),
+        concurrency=config.getoption("cc_concurrency"),
+    )
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    options = _injected(config)
+    if options is None:
+        try:
+            options = options_from_config(config)
+        except ProfileError as exc:
+            pytest.exit(f"cc-conformance: {exc}", returncode=ExitStatus.USAGE)
+    if options is None:
+        return  # inert
+    config.addinivalue_line("markers", f"{MARKER}(*ids): requirement IDs a test checks")
+    config.pluginmanager.register(ConformancePlugin(config, options), PLUGIN_NAME)
+
+
+def get_session(config: pytest.Config) -> ConformanceSession | None:
+    plugin = config.pluginmanager.get_plugin(PLUGIN_NAME)
+    return plugin.session if isinstance(plugin, ConformancePlugin) else None
+
+
+def item_requirements(item: pytest.Item) -> list[str]:
+    ids: list[str] = []
+    for m in item.iter_markers(MARKER):
+        ids.extend(str(a) for a in m.args)
+    return ids
+
+
+class ConformanceFailure(pytest.fail.Exception):  # type: ignore[name-defined,misc]
+    """A test whose findings include a fail (or a warn under --strict)."""
+
+    def __init__(self, msg: str) -> None:
+        super().__init__(msg, pytrace=False)
+
+
+class ConformancePlugin:
+    def __init__(self, config: pytest.Config, options: RunOptions) -> None:
+        self.config = config
+        self.options = options
+        self.session = ConformanceSession(options)
+        self.results: RunResults | None = None
+        self._t0 = time.perf_counter()
+        self._started = datetime.now(UTC).isoformat(timespec="seconds")
+
+    # ---------------------------------------------------------------- lifecycle
+    def pytest_sessionstart(self, session: pytest.Session) -> None:
+        self.session.start()
+        self.session.preflight()
+
+    def pytest_report_header(self, config: pytest.Config) -> list[str]:
+        p = self.options.profile
+        return [
+            f"cc-conformance: target {self.options.target.kind} {self.options.target.location}",
+            f"cc-conformance: spec profile {p.spec}; strict={self.options.strict}; "
+            f"seed={self.session.seed} (reproduce with --cc-seed {self.session.seed})",
+        ]
+
+    def pytest_collection_modifyitems(self, config: pytest.Config,
+                                      items: list[pytest.Item]) -> None:
+        cat = self.session.catalogue
+        for item in items:
+            for rid in item_requirements(item):
+                if rid not in cat:
+                    raise pytest.UsageError(f"{item.nodeid}: unknown requirement {rid!r}")
+        sel = self.options.select
+        if sel is None:
+            return
+        unknown = sorted(r for r in sel if r not in cat)
+        if unknown:
+            raise pytest.UsageError(f"unknown requirement IDs: {', '.join(unknown)}")
+        keep, drop = [], []
+        for item in items:
+            (keep if sel & set(item_requirements(item)) else drop).append(item)
+        if drop:
+            config.hook.pytest_deselected(items=drop)
+            items[:] = keep
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtestloop(self, session: pytest.Session) -> bool | None:
+        if self.session.target_error:
+            for item in session.items:
+                for rid in item_requirements(item):
+                    self.session.extra_findings.append(Finding(
+                        requirement=rid, verdict=Verdict.ERROR, test=item.nodeid,
+                        reason=f"target unreachable: {self.session.target_error}"))
+            tr = self.config.pluginmanager.get_plugin("terminalreporter")
+            if tr is not None:
+                tr.write_line(f"cc-conformance: target unreachable: {self.session.target_error}",
+                              red=True)
+            return True
+        return None
+
+    # ---------------------------------------------------------------- fixtures' backend
+    def make_cc(self, item: pytest.Item) -> CC:
+        return CC(self.session, item, item_requirements(item))
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+        result = yield
+        cc = getattr(item, "_cc", None)
+        if isinstance(cc, CC):
+            bad = [f for f in cc.rec.findings
+                   if effective(f.verdict, self.options.strict) in (Verdict.FAIL, Verdict.ERROR)]
+            if bad:
+                raise ConformanceFailure(self._explain(bad))
+        return result
+
+    def _explain(self, findings: list[Finding]) -> str:
+        red = self.session.redactor
+        out = []
+        for f in findings:
+            req = self.session.catalogue[f.requirement]
+            out.append(f"[{f.verdict.value.upper()}] {f.requirement} ({req.level}, {req.url})\n"
+                       f"  requirement: {req.statement}\n"
+                       f"  expected: {red.text(f.expected)}\n  observed: {red.text(f.observed)}"
+                       + (f"\n  reason: {red.text(f.reason)}" if f.reason else ""))
+            if f.exchanges:
+                shown = f.exchanges[-1].render(red).replace("\n", "\n    ")
+                out.append("  exchange:\n    " + shown)
+        return "\n".join(out)
+
+    @pytest.hookimpl(wrapper=True)
+    def pytest_runtest_makereport(self, item: pytest.Item,
+                                  call: pytest.CallInfo[None]) -> Generator[None, object, object]:
+        report = yield
+        assert isinstance(report, pytest.TestReport)
+        if call.when == "call" or (call.when == "setup" and report.outcome != "passed"):
+            exc = call.excinfo
+            cc = getattr(item, "_cc", None)
+            if exc is not None and not exc.errisinstance((ConformanceFailure,
+                                                          pytest.skip.Exception)):
+                # The check itself could not run: a target error or a bug in the test.
+                kind = "target error" if exc.errisinstance(TargetError) else "check error"
+                reason = self.session.redactor.text(f"{kind}: {exc.typename}: {exc.value}")
+                rec_findings = cc.rec.findings if isinstance(cc, CC) else []
+                for rid in item_requirements(item):
+                    f = Finding(requirement=rid, verdict=Verdict.ERROR, reason=reason,
+                                test=item.nodeid)
+                    rec_findings.append(f) if isinstance(cc, CC) else \
+                        self.session.extra_findings.append(f)
+                # Never show the raw exception (it may quote a request): a redacted one-liner.
+                report.longrepr = reason
+            outcome = report.outcome
+            self.session.tests.append(TestOutcome(item.nodeid, outcome, item_requirements(item),
+                                                  report.duration))
+        return report
+
+    # ---------------------------------------------------------------- results
+    def _build_results(self, pytest_status: int) -> RunResults:
+        s = self.session
+        findings = s.all_findings()
+        reqs = aggregate(s.catalogue, findings, s.profile.spec, strict=self.options.strict)
+        unreachable = s.target_error is not None
+        status = exit_status(reqs, unreachable=unreachable)
+        if pytest_status not in (0, 1, 5) and status == ExitStatus.OK:
+            status = ExitStatus.USAGE if pytest_status in (2, 4) else ExitStatus.FAILED
+        return RunResults(
+            catalogue=s.catalogue, spec_profile=s.profile.spec, strict=self.options.strict,
+            seed=s.seed, target_kind=self.options.target.kind,
+            target_location=self.options.target.location, findings=findings, tests=s.tests,
+            requirements=reqs, exit_status=status, started=self._started,
+            duration_s=time.perf_counter() - self._t0,
+            selected_requirements=sorted(self.options.select) if self.options.select else None,
+            notes=[f"target unreachable: {s.target_error}"] if unreachable else [],
+        )
+
+    @pytest.hookimpl(trylast=True)
+    def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:
+        try:
+            results = self._build_results(int(exitstatus))
+            self.results = results
+            self.options.results = results
+            if self.options.json_path:
+                results.write_json(self.options.json_path, self.session.redactor)
+            session.exitstatus = results.exit_status
+        finally:
+            self.session.close()
+
+    def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
+        r = self.results
+        if r is None:
+            return
+        tr = terminalreporter
+        tr.section("cc-conformance: verdict per section")
+        cols = ["pass", "fail", "warn", "info", "not_applicable", "error"]
+        heads = ["pass", "fail", "warn", "info", "n/a", "error"]
+        tr.write_line(f"{'section':<16}" + "".join(f"{h:>7}" for h in heads))
+        for row in r.section_rows():
+            tr.write_line(f"{row['section']!s:<16}" + "".join(f"{row[c]!s:>7}" for c in cols))
+        c = r.counts()
+        tr.write_line(f"{'total':<16}" + "".join(f"{c[k]:>7}" for k in cols))
+        for rid, res in r.requirements.items():
+            if res.verdict in (Verdict.FAIL, Verdict.WARN, Verdict.ERROR):
+                tr.write_line(f"{res.verdict.value.upper():>5} {rid} ({res.requirement.level}): "
+                              f"{self.session.redactor.text(res.reason)}",
+                              red=res.verdict != Verdict.WARN, yellow=res.verdict == Verdict.WARN)
+        tr.write_line(f"seed {r.seed} (rerun with --cc-seed {r.seed}); exit status {r.exit_status}")
+        if self.options.json_path:
+            tr.write_line(f"JSON results: {self.options.json_path}")

@@ -1,0 +1,320 @@
+"""What a correct response looks like: the shared §5.1 success and §5.2 error verifiers.
+
+Checkers never raise on a broken rule: they record one outcome per requirement they check
+(so a failing Pragma does not hide a failing no-store), each with expected vs observed and the
+exchange. No plumbing here: no target, transport or reporting code.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from conformance.exchange import Exchange, parse_json_object
+from conformance.results import Finding, Verdict
+
+# RFC 6749 Appendix A
+NQCHAR = r"[\x21\x23-\x5B\x5D-\x7E]"
+SCOPE_RE = re.compile(rf"^{NQCHAR}+(?: {NQCHAR}+)*$")
+VSCHAR_RE = re.compile(r"^[\x20-\x7E]+$")
+ERROR_RE = re.compile(r"^[\x20\x21\x23-\x5B\x5D-\x7E]+$")
+ERROR_URI_RE = re.compile(r"^[\x21\x23-\x5B\x5D-\x7E]+$")
+# RFC 6750 §2.1
+B64TOKEN_RE = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
+# RFC 6749 §7.1 / §11.1: registered access token types (IANA "OAuth Access Token Types")
+REGISTERED_TOKEN_TYPES = frozenset({"bearer", "n_a", "pop", "dpop"})
+ABSOLUTE_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
+JSON_MEDIA_RE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
+
+
+@dataclass(slots=True)
+class Recorder:
+    """Collects findings for one test (or one Hypothesis example)."""
+
+    test: str = ""
+    findings: list[Finding] = field(default_factory=list)
+
+    def record(self, rid: str, verdict: Verdict, *, expected: str = "", observed: str = "",
+               reason: str = "", exchanges: Sequence[Exchange] = ()) -> Finding:
+        f = Finding(requirement=rid, verdict=verdict, expected=expected, observed=observed,
+                    reason=reason, test=self.test, exchanges=list(exchanges))
+        self.findings.append(f)
+        return f
+
+    def check(self, rid: str, ok: bool, *, expected: str, observed: str, reason: str = "",
+              exchanges: Sequence[Exchange] = (), level: str = "MUST") -> bool:
+        """Record pass, or fail (MUST) / warn (SHOULD) / info (MAY)."""
+        if ok:
+            verdict = Verdict.PASS
+        else:
+            verdict = {"MUST": Verdict.FAIL, "SHOULD": Verdict.WARN}.get(level, Verdict.INFO)
+        self.record(rid, verdict, expected=expected, observed=observed,
+                    reason="" if ok else reason, exchanges=exchanges)
+        return ok
+
+    def not_applicable(self, rids: Iterable[str], reason: str) -> None:
+        for rid in rids:
+            self.record(rid, Verdict.NOT_APPLICABLE, reason=reason)
+
+    @property
+    def failed(self) -> list[Finding]:
+        return [f for f in self.findings if f.verdict in (Verdict.FAIL, Verdict.ERROR)]
+
+
+def _json(ex: Exchange) -> tuple[dict[str, object] | None, list[str], str | None]:
+    return parse_json_object(ex.response.body)
+
+
+def issued_token(ex: Exchange) -> bool:
+    """Did the server hand out an access token (whatever the status)?"""
+    obj, _, _ = _json(ex)
+    return (obj is not None and bool(obj.get("access_token"))) or 200 <= ex.response.status < 300
+
+
+def describe(ex: Exchange) -> str:
+    r = ex.response
+    obj, _, err = _json(ex)
+    if obj is not None:
+        keys = sorted(obj)
+        error = obj.get("error")
+        extra = f" error={error!r}" if error is not None else ""
+        return f"HTTP {r.status}{extra} members={keys}"
+    return f"HTTP {r.status} ({err}) content-type={r.header('content-type')!r}"
+
+
+def scope_set(value: str) -> set[str]:
+    return set(value.split(" ")) if value else set()
+
+
+# ------------------------------------------------------------------------------------- §5.1
+
+
+def verify_success(
+    rec: Recorder,
+    ex: Exchange,
+    *,
+    spec: str,
+    requested_scope: Sequence[str] | None = None,
+    also: Iterable[str] = (),
+    allowed_scopes: Sequence[str] | None = None,
+) -> dict[str, object] | None:
+    """Verify a response that must be a successful client credentials token response.
+
+    ``also``: requirement IDs whose only condition is "this request gets a token" (e.g. the
+    auth method is supported). If no token was issued those fail and the §5.1 format rules are
+    not evaluated (there is no success response to judge). Returns the parsed body.
+    """
+    exs = [ex]
+    resp = ex.response
+    obj, dups, err = _json(ex)
+    got_token = issued_token(ex)
+    for rid in also:
+        rec.check(rid, got_token and obj is not None and bool(obj.get("access_token")),
+                  expected="an access token response (RFC 6749 §5.1)", observed=describe(ex),
+                  reason="a valid request was refused", exchanges=exs)
+    if not got_token:
+        return None
+    rec.check("RFC6749-5.1-status-200", resp.status == 200, expected="HTTP 200",
+              observed=f"HTTP {resp.status}", reason="success response with another status",
+              exchanges=exs)
+    ctype = resp.header("content-type") or ""
+    rec.check("RFC6749-5.1-json", obj is not None and bool(JSON_MEDIA_RE.match(ctype)),
+              expected="a JSON object body with Content-Type application/json",
+              observed=f"Content-Type {ctype!r}; body "
+                       f"{'is a JSON object' if obj is not None else err}",
+              reason="token response is not an application/json object", exchanges=exs)
+    cc = [d.strip().lower() for v in resp.header_values("cache-control") for d in v.split(",")]
+    rec.check("RFC6749-5.1-no-store", "no-store" in cc, expected="Cache-Control: no-store",
+              observed=f"Cache-Control: {resp.header('cache-control')!r}",
+              reason="token response may be cached", exchanges=exs)
+    if spec == "rfc6749":
+        pragma = [d.strip().lower() for v in resp.header_values("pragma") for d in v.split(",")]
+        rec.check("RFC6749-5.1-pragma", "no-cache" in pragma, expected="Pragma: no-cache",
+                  observed=f"Pragma: {resp.header('pragma')!r}",
+                  reason="HTTP/1.0 caches may store the token", exchanges=exs)
+    rec.check("RFC6749-3.2-response-no-repeated-params", not dups,
+              expected="no member repeated",
+              observed=f"repeated members: {dups}" if dups else "none",
+              reason="response repeats a member", exchanges=exs)
+    if obj is None:
+        return None
+    token = obj.get("access_token")
+    rec.check("RFC6749-5.1-access-token",
+              isinstance(token, str) and bool(token) and bool(VSCHAR_RE.match(token)),
+              expected="access_token: non-empty string of VSCHAR",
+              observed=_shape(token), reason="access_token missing or malformed", exchanges=exs)
+    ttype = obj.get("token_type")
+    rec.check("RFC6749-5.1-token-type", isinstance(ttype, str) and bool(ttype),
+              expected="token_type: non-empty string", observed=f"token_type={ttype!r}",
+              reason="token_type missing", exchanges=exs)
+    if isinstance(ttype, str) and ttype:
+        known = ttype.lower() in REGISTERED_TOKEN_TYPES or bool(ABSOLUTE_URI_RE.match(ttype))
+        rec.check("RFC6749-7.1-token-type", known,
+                  expected="a registered token type (e.g. Bearer) or an absolute URI",
+                  observed=f"token_type={ttype!r}", reason="token type is not registered",
+                  exchanges=exs)
+        if ttype.lower() == "bearer" and isinstance(token, str):
+            rec.check("RFC6750-2.1-b64token", bool(B64TOKEN_RE.match(token)),
+                      expected="b64token syntax (RFC 6750 §2.1)", observed=_shape(token),
+                      reason="Bearer token cannot be sent in an Authorization header",
+                      exchanges=exs)
+            rec.check("RFC6750-6.1.1-bearer-type", True, expected="'Bearer' (any case)",
+                      observed=f"token_type={ttype!r}", exchanges=exs)
+    if "expires_in" in obj:
+        exp = obj["expires_in"]
+        ok = isinstance(exp, int | float) and not isinstance(exp, bool) and exp > 0 and (
+            float(exp).is_integer())
+        rec.check("RFC6749-5.1-expires-in-numeric", ok,
+                  expected="expires_in: JSON number, positive whole seconds",
+                  observed=f"expires_in={exp!r} ({type(exp).__name__})",
+                  reason="expires_in is not a positive JSON integer", exchanges=exs)
+        rec.check("RFC6749-5.1-expires-in", True, expected="expires_in present",
+                  observed="present", exchanges=exs, level="SHOULD")
+    else:
+        rec.check("RFC6749-5.1-expires-in", False, expected="expires_in present",
+                  observed="absent", reason="no token lifetime given", exchanges=exs,
+                  level="SHOULD")
+    rec.check("RFC6749-4.4.3-no-refresh-token", "refresh_token" not in obj,
+              expected="no refresh_token", observed="refresh_token present"
+              if "refresh_token" in obj else "absent",
+              reason="a refresh token was issued to a client credentials client",
+              exchanges=exs, level="SHOULD")
+    scope = obj.get("scope")
+    if scope is not None:
+        rec.check("RFC6749-3.3-scope-syntax",
+                  isinstance(scope, str) and bool(SCOPE_RE.match(scope)),
+                  expected="space-delimited NQCHAR scope tokens", observed=f"scope={scope!r}",
+                  reason="scope value is malformed", exchanges=exs)
+    if requested_scope is not None:
+        requested = set(requested_scope)
+        if scope is None:
+            # Absent scope means "exactly what was requested" (RFC 6749 §5.1).
+            rec.check("RFC6749-5.1-scope", True, expected="scope present if it differs",
+                      observed="scope absent (granted == requested)", exchanges=exs)
+        elif isinstance(scope, str):
+            granted = scope_set(scope)
+            if allowed_scopes is not None:
+                extra = granted - requested
+                rec.check("RFC9700-2.3-least-privilege", not extra,
+                          expected=f"granted ⊆ requested {sorted(requested)}",
+                          observed=f"granted {sorted(granted)}",
+                          reason=f"token carries unrequested scopes {sorted(extra)}",
+                          exchanges=exs, level="SHOULD")
+            rec.check("RFC6749-5.1-scope", True, expected="scope present if it differs",
+                      observed=f"scope={scope!r}", exchanges=exs)
+    return obj
+
+
+def _shape(token: object) -> str:
+    """Describe a token without revealing it."""
+    if not isinstance(token, str):
+        return f"{type(token).__name__}"
+    bad = sorted({c for c in token if not B64TOKEN_RE.match(c + "") and c != "="})
+    suffix = f", characters outside b64token: {bad!r}" if bad else ""
+    return f"string of length {len(token)}{suffix}"
+
+
+# ------------------------------------------------------------------------------------- §5.2
+
+
+def verify_error(
+    rec: Recorder,
+    ex: Exchange,
+    *,
+    codes: Iterable[str],
+    code_ids: Iterable[str] = (),
+    also: Iterable[str] = (),
+    auth_scheme: str | None = None,
+) -> dict[str, object] | None:
+    """Verify a response that must be a §5.2 error with one of ``codes``.
+
+    ``code_ids``: requirement IDs judged by "the error code is one of ``codes``".
+    ``also``: requirement IDs judged by "no token was issued".
+    ``auth_scheme``: the scheme of the Authorization header the request used, if any.
+    """
+    exs = [ex]
+    resp = ex.response
+    codes = tuple(codes)
+    obj, dups, err = _json(ex)
+    token = issued_token(ex)
+    for rid in also:
+        rec.check(rid, not token, expected="request refused, no token",
+                  observed=describe(ex), reason="the server issued a token", exchanges=exs)
+    error = obj.get("error") if obj is not None else None
+    for rid in code_ids:
+        rec.check(rid, (not token) and error in codes, expected=f"error in {list(codes)}",
+                  observed=describe(ex), reason="wrong or missing error code", exchanges=exs)
+    if token:
+        return obj
+    status = resp.status
+    if error == "invalid_client":
+        ok_status = status == 401 if auth_scheme else status in (400, 401)
+        exp_status = "401" if auth_scheme else "400 or 401"
+    else:
+        ok_status = status == 400
+        exp_status = "400"
+    rec.check("RFC6749-5.2-status", ok_status, expected=f"HTTP {exp_status}",
+              observed=f"HTTP {status}", reason="error response with the wrong status",
+              exchanges=exs)
+    if auth_scheme and error == "invalid_client":
+        challenges = resp.header_values("www-authenticate")
+        schemes = [c.strip().split(" ", 1)[0].split(",", 1)[0].lower() for c in challenges]
+        ok = status == 401 and auth_scheme.lower() in schemes
+        rec.check("RFC6749-5.2-invalid-client-401", ok,
+                  expected=f"401 with WWW-Authenticate: {auth_scheme.capitalize()} ...",
+                  observed=f"HTTP {status}, WWW-Authenticate: {challenges or 'absent'}",
+                  reason="no matching authentication challenge", exchanges=exs)
+    ctype = resp.header("content-type") or ""
+    rec.check("RFC6749-5.2-error-json",
+              obj is not None and isinstance(error, str) and bool(JSON_MEDIA_RE.match(ctype)),
+              expected="application/json object with a string 'error'",
+              observed=f"Content-Type {ctype!r}; {describe(ex)}",
+              reason="error response is not a JSON object with error", exchanges=exs)
+    rec.check("RFC6749-3.2-response-no-repeated-params", not dups, expected="no member repeated",
+              observed=f"repeated members: {dups}" if dups else "none",
+              reason="response repeats a member", exchanges=exs)
+    if obj is not None:
+        problems = []
+        if isinstance(error, str) and not ERROR_URI_RE.match(error):
+            problems.append(f"error={error!r}")
+        desc = obj.get("error_description")
+        if desc is not None and not (isinstance(desc, str) and ERROR_RE.match(desc)):
+            problems.append("error_description has characters outside %x20-21/%x23-5B/%x5D-7E")
+        uri = obj.get("error_uri")
+        if uri is not None and not (isinstance(uri, str) and ERROR_URI_RE.match(uri)):
+            problems.append("error_uri is not a URI-reference of permitted characters")
+        rec.check("RFC6749-5.2-error-charset", not problems,
+                  expected="error, error_description, error_uri within the permitted characters",
+                  observed="; ".join(problems) or "ok", reason="forbidden characters",
+                  exchanges=exs)
+    _ = err
+    return obj
+
+
+# ------------------------------------------------------------------------------------- §10.10
+
+
+def estimate_entropy_bits(tokens: Sequence[str]) -> float:
+    """A conservative estimate of per-token randomness from a sample.
+
+    Positions whose character never varies across the sample carry no randomness and are
+    dropped; each varying position contributes log2 of the alphabet observed at varying
+    positions (capped by the observed diversity there). Over-estimates for poor generators are
+    possible; the estimate is only used for a SHOULD.
+    """
+    if len(tokens) < 2:
+        return 0.0
+    width = max(len(t) for t in tokens)
+    varying = []
+    alphabet: set[str] = set()
+    for i in range(width):
+        chars = {t[i] if i < len(t) else "\0" for t in tokens}
+        if len(chars) > 1:
+            varying.append(len(chars))
+            alphabet |= chars
+    if not varying:
+        return 0.0
+    per = math.log2(max(len(alphabet), 2))
+    return sum(min(per, math.log2(n) * 2) for n in varying)

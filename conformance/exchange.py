@@ -1,0 +1,111 @@
+"""Records of HTTP exchanges with the target, and their redacted, serialisable form."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from conformance.redact import Redactor
+
+
+@dataclass(frozen=True, slots=True)
+class SentRequest:
+    method: str
+    url: str
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class Received:
+    status: int
+    headers: tuple[tuple[str, str], ...]
+    body: bytes
+
+    def header(self, name: str) -> str | None:
+        """The combined value of a header (comma-joined if repeated), or None."""
+        vals = self.header_values(name)
+        return ", ".join(vals) if vals else None
+
+    def header_values(self, name: str) -> list[str]:
+        low = name.lower()
+        return [v for k, v in self.headers if k.lower() == low]
+
+    @property
+    def text(self) -> str:
+        return self.body.decode("utf-8", errors="replace")
+
+
+@dataclass(slots=True)
+class Exchange:
+    request: SentRequest
+    response: Received
+    elapsed_ms: float = 0.0
+    label: str = ""
+    _json_cache: object = field(default=None, repr=False)
+
+    def to_dict(self, redactor: Redactor) -> dict[str, object]:
+        req_body = self.request.body.decode("utf-8", errors="replace")
+        url = self.request.url
+        if "?" in url:
+            base, _, query = url.partition("?")
+            url = f"{base}?{redactor.form(query)}"
+        ctype = ""
+        for k, v in self.request.headers:
+            if k.lower() == "content-type":
+                ctype = v
+        body = redactor.form(req_body) if "json" not in ctype else redactor.text(req_body)
+        resp_body = self.response.text
+        if len(resp_body) > 4000:
+            resp_body = resp_body[:4000] + "...[truncated]"
+        return {
+            "label": self.label,
+            "request": {
+                "method": self.request.method,
+                "url": redactor.text(url),
+                "headers": [[k, redactor.header(k, v)] for k, v in self.request.headers],
+                "body": body,
+            },
+            "response": {
+                "status": self.response.status,
+                "headers": [[k, redactor.header(k, v)] for k, v in self.response.headers],
+                "body": redactor.text(resp_body),
+            },
+            "elapsed_ms": round(self.elapsed_ms, 2),
+        }
+
+    def render(self, redactor: Redactor) -> str:
+        """A short, redacted HTTP/1.1-style transcript for console output."""
+        d = self.to_dict(redactor)
+        rq, rs = d["request"], d["response"]
+        assert isinstance(rq, dict) and isinstance(rs, dict)
+        lines = [f"> {rq['method']} {rq['url']}"]
+        lines += [f"> {k}: {v}" for k, v in rq["headers"]]
+        if rq["body"]:
+            lines.append(f"> {rq['body']}")
+        lines.append(f"< {rs['status']}")
+        lines += [f"< {k}: {v}" for k, v in rs["headers"]]
+        if rs["body"]:
+            lines.append(f"< {rs['body']}")
+        return "\n".join(lines)
+
+
+def parse_json_object(body: bytes) -> tuple[dict[str, object] | None, list[str], str | None]:
+    """Parse a JSON object, reporting duplicate member names. Returns (obj, dups, error)."""
+    dups: list[str] = []
+
+    def hook(pairs: list[tuple[str, object]]) -> dict[str, object]:
+        seen: dict[str, object] = {}
+        for k, v in pairs:
+            if k in seen:
+                dups.append(k)
+            seen[k] = v
+        return seen
+
+    try:
+        obj = json.loads(body.decode("utf-8"), object_pairs_hook=hook)
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        return None, [], f"not JSON: {exc}"
+    if not isinstance(obj, dict):
+        return None, dups, f"JSON is a {type(obj).__name__}, not an object"
+    return obj, dups, None

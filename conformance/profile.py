@@ -1,0 +1,248 @@
+"""Target profiles: what the suite knows about the server under test.
+
+A TOML file plus command-line overrides. Secrets are never written in the file: each client
+names the environment variable that holds its secret (``secret_env``). Only the endpoint and one
+confidential client are required; optional fixtures unlock more tests. Any problem raises
+:class:`ProfileError` naming the offending field (exit status 2).
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from conformance.catalogue import SPEC_PROFILES
+
+AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+CLIENT_ROLES = ("confidential", "needs_encoding", "public", "not_allowed_grant")
+_SECRET_ROLES = ("confidential", "needs_encoding", "not_allowed_grant")
+
+
+class ProfileError(ValueError):
+    """The profile is unusable; ``field`` names the offending field."""
+
+    def __init__(self, field_name: str, message: str) -> None:
+        super().__init__(f"profile field {field_name!r}: {message}")
+        self.field = field_name
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    """A registered client. The secret never appears in repr()/str()."""
+
+    role: str
+    client_id: str
+    secret: str | None = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        shown = "None" if self.secret is None else "'***'"
+        return f"Client(role={self.role!r}, client_id={self.client_id!r}, secret={shown})"
+
+    __str__ = __repr__
+
+    @property
+    def require_secret(self) -> str:
+        if self.secret is None:
+            raise ValueError(f"client {self.role} has no secret")
+        return self.secret
+
+
+@dataclass(frozen=True, slots=True)
+class Scopes:
+    allowed: tuple[str, ...] = ()
+    not_allowed: tuple[str, ...] = ()
+    unknown: tuple[str, ...] = ()
+    default: tuple[str, ...] | None = None  # None: not declared
+    omitted_policy: str = "default"  # "default" | "invalid_scope" | "unknown"
+
+
+@dataclass(frozen=True, slots=True)
+class Profile:
+    spec: str = "rfc6749"
+    url: str | None = None
+    app: str | None = None
+    token_path: str = "/token"  # noqa: S105 - a path
+    timeout: float = 5.0
+    clients: Mapping[str, Client] = field(default_factory=dict)
+    scopes: Scopes = field(default_factory=Scopes)
+    auth_methods: tuple[str, ...] = ("client_secret_basic",)
+    source: str = "<command line>"
+
+    def __repr__(self) -> str:
+        return (f"Profile(spec={self.spec!r}, url={self.url!r}, app={self.app!r}, "
+                f"clients={list(self.clients.values())!r}, auth_methods={self.auth_methods!r})")
+
+    def client(self, role: str) -> Client | None:
+        return self.clients.get(role)
+
+    @property
+    def confidential(self) -> Client:
+        return self.clients["confidential"]
+
+    def secrets(self) -> list[tuple[str, str]]:
+        return [(c.client_id, c.secret) for c in self.clients.values() if c.secret]
+
+
+_TOP = {"spec", "target", "clients", "scopes", "server"}
+_TARGET = {"url", "app", "token_path", "timeout"}
+_CLIENT = {"client_id", "secret_env"}
+_SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
+_SERVER = {"auth_methods"}
+
+
+def _check_keys(table: Mapping[str, object], allowed: set[str], prefix: str) -> None:
+    for key in table:
+        if key not in allowed:
+            name = f"{prefix}.{key}" if prefix else key
+            known = ", ".join(sorted(allowed))
+            raise ProfileError(name, f"unknown field (expected one of: {known})")
+
+
+def _table(data: Mapping[str, object], key: str, prefix: str = "") -> Mapping[str, object]:
+    value = data.get(key, {})
+    if not isinstance(value, Mapping):
+        raise ProfileError(f"{prefix}{key}", "must be a table")
+    return value
+
+
+def _str_list(value: object, name: str) -> tuple[str, ...]:
+    if not isinstance(value, list) or not all(isinstance(v, str) and v for v in value):
+        raise ProfileError(name, "must be a list of non-empty strings")
+    return tuple(value)
+
+
+def _scope_tokens(value: object, name: str) -> tuple[str, ...]:
+    items = _str_list(value, name)
+    for s in items:
+        if any(c in s for c in ' "\\') or not all(0x21 <= ord(c) <= 0x7E for c in s):
+            raise ProfileError(name, f"{s!r} is not a valid scope token (RFC 6749 §3.3)")
+    return items
+
+
+def parse_profile(
+    data: Mapping[str, object],
+    *,
+    source: str = "<profile>",
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Profile:
+    env = os.environ if environ is None else environ
+    overrides = dict(overrides or {})
+    _check_keys(data, _TOP, "")
+    target = _table(data, "target")
+    _check_keys(target, _TARGET, "target")
+    spec = overrides.get("spec") or data.get("spec", "rfc6749")
+    if spec not in SPEC_PROFILES:
+        raise ProfileError("spec", f"must be one of {SPEC_PROFILES}, got {spec!r}")
+    url = overrides.get("url") or target.get("url")
+    app = overrides.get("app") or target.get("app")
+    if overrides.get("url"):
+        app = None
+    if overrides.get("app"):
+        url = None
+    if url is not None and not isinstance(url, str):
+        raise ProfileError("target.url", "must be a string")
+    if app is not None and (not isinstance(app, str) or ":" not in app):
+        raise ProfileError("target.app", "must be a 'module:attr' string")
+    if url and app:
+        raise ProfileError("target", "give either url or app, not both")
+    if isinstance(url, str) and not url.startswith(("http://", "https://")):
+        raise ProfileError("target.url", f"must be an http(s) URL, got {url!r}")
+    token_path = target.get("token_path", "/token")
+    if not isinstance(token_path, str) or not token_path.startswith("/"):
+        raise ProfileError("target.token_path", "must be a path starting with '/'")
+    timeout = target.get("timeout", 5.0)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 60:
+        raise ProfileError("target.timeout", "must be a number of seconds in (0, 60]")
+
+    clients_raw = dict(_table(data, "clients"))
+    if overrides.get("client_id") or overrides.get("secret_env"):
+        conf = dict(clients_raw.get("confidential", {}))  # type: ignore[call-overload]
+        if overrides.get("client_id"):
+            conf["client_id"] = overrides["client_id"]
+        if overrides.get("secret_env"):
+            conf["secret_env"] = overrides["secret_env"]
+        clients_raw["confidential"] = conf
+    _check_keys(clients_raw, set(CLIENT_ROLES), "clients")
+    clients: dict[str, Client] = {}
+    for role, raw in clients_raw.items():
+        prefix = f"clients.{role}"
+        if not isinstance(raw, Mapping):
+            raise ProfileError(prefix, "must be a table")
+        _check_keys(raw, _CLIENT, prefix)
+        cid = raw.get("client_id")
+        if not isinstance(cid, str) or not cid:
+            raise ProfileError(f"{prefix}.client_id", "is required and must be a non-empty string")
+        secret: str | None = None
+        if role in _SECRET_ROLES:
+            var = raw.get("secret_env")
+            if not isinstance(var, str) or not var:
+                raise ProfileError(f"{prefix}.secret_env",
+                                   "is required: the environment variable holding the secret")
+            secret = env.get(var)
+            if not secret:
+                raise ProfileError(f"{prefix}.secret_env",
+                                   f"environment variable {var!r} is not set or empty")
+        elif "secret_env" in raw:
+            raise ProfileError(f"{prefix}.secret_env", "a public client has no secret")
+        clients[role] = Client(role=role, client_id=cid, secret=secret)
+    if "confidential" not in clients:
+        raise ProfileError("clients.confidential",
+                           "is required (client_id and secret_env of one confidential client)")
+
+    sc = _table(data, "scopes")
+    _check_keys(sc, _SCOPES, "scopes")
+    default = sc.get("default")
+    policy = sc.get("omitted_policy", "default" if default is not None else "unknown")
+    if policy not in ("default", "invalid_scope", "unknown"):
+        raise ProfileError("scopes.omitted_policy", "must be default, invalid_scope or unknown")
+    scopes = Scopes(
+        allowed=_scope_tokens(sc.get("allowed", []), "scopes.allowed"),
+        not_allowed=_scope_tokens(sc.get("not_allowed", []), "scopes.not_allowed"),
+        unknown=_scope_tokens(sc.get("unknown", []), "scopes.unknown"),
+        default=None if default is None else _scope_tokens(default, "scopes.default"),
+        omitted_policy=str(policy),
+    )
+    if policy == "default" and scopes.default is None:
+        raise ProfileError("scopes.default", "is required when omitted_policy = 'default'")
+    overlap = set(scopes.allowed) & (set(scopes.not_allowed) | set(scopes.unknown))
+    if overlap:
+        raise ProfileError("scopes.allowed", f"overlaps not_allowed/unknown: {sorted(overlap)}")
+
+    server = _table(data, "server")
+    _check_keys(server, _SERVER, "server")
+    default_methods = ["client_secret_basic"] if spec == "rfc6749" else ["client_secret_post"]
+    methods = _str_list(server.get("auth_methods", default_methods), "server.auth_methods")
+    for m in methods:
+        if m not in AUTH_METHODS:
+            raise ProfileError("server.auth_methods", f"unknown method {m!r} (know {AUTH_METHODS})")
+    return Profile(
+        spec=str(spec), url=url, app=app, token_path=token_path, timeout=float(timeout),
+        clients=clients, scopes=scopes, auth_methods=methods, source=source,
+    )
+
+
+def load_profile(
+    path: str | Path | None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Profile:
+    data: Mapping[str, object] = {}
+    source = "<command line>"
+    if path is not None:
+        p = Path(path)
+        source = str(p)
+        try:
+            data = tomllib.loads(p.read_text(encoding="utf-8"))
+        except FileNotFoundError as exc:
+            raise ProfileError("--profile", f"file not found: {p}") from exc
+        except tomllib.TOMLDecodeError as exc:
+            raise ProfileError("--profile", f"{p} is not valid TOML: {exc}") from exc
+    profile = parse_profile(data, source=source, environ=environ, overrides=overrides)
+    if not profile.url and not profile.app:
+        raise ProfileError("target", "no target: give --url/--app or target.url/target.app")
+    return profile

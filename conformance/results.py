@@ -1,0 +1,248 @@
+"""Results model: findings, per-requirement verdicts, run results and the JSON file.
+
+JSON schema ``cc-conformance/results`` version 1 (see ``results_schema.json`` next to this file):
+
+- ``schema``, ``schema_version``, ``tool {name, version}``
+- ``run``: ``target {kind, location}``, ``spec_profile``, ``strict``, ``seed``, ``started``,
+  ``duration_s``, ``selected_requirements`` (list or null), ``exit_status``
+- ``summary``: counts of requirement verdicts, and per ``section`` rows
+- ``requirements[]``: ``id, document, section, level, statement, url, verdict, reason,
+  finding_ids[]``
+- ``findings[]``: ``id, requirement, verdict, expected, observed, reason, test, exchanges[]``
+  with each exchange ``{label, request {method,url,headers,body}, response {status,headers,
+  body}, elapsed_ms}`` -- secrets and tokens redacted
+- ``tests[]``: ``nodeid, outcome, requirements[], duration_s``
+
+Verdicts: pass, fail, warn, info, not_applicable, error. A requirement's verdict is the worst of
+its findings (fail > error > warn > pass > info > not_applicable); not_applicable only when no
+check produced anything else.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+
+from conformance.catalogue import Catalogue, Requirement
+from conformance.exchange import Exchange
+from conformance.redact import Redactor
+
+SCHEMA = "cc-conformance/results"
+SCHEMA_VERSION = 1
+
+
+class Verdict(StrEnum):
+    PASS = "pass"  # noqa: S105 - a verdict
+    FAIL = "fail"
+    WARN = "warn"
+    INFO = "info"
+    NOT_APPLICABLE = "not_applicable"
+    ERROR = "error"
+
+
+RANK = {
+    Verdict.NOT_APPLICABLE: 0,
+    Verdict.INFO: 1,
+    Verdict.PASS: 2,
+    Verdict.WARN: 3,
+    Verdict.ERROR: 4,
+    Verdict.FAIL: 5,
+}
+
+
+class ExitStatus:
+    OK = 0
+    FAILED = 1
+    USAGE = 2
+    UNREACHABLE = 3
+
+
+@dataclass(slots=True)
+class Finding:
+    requirement: str
+    verdict: Verdict
+    expected: str = ""
+    observed: str = ""
+    reason: str = ""
+    test: str = ""
+    exchanges: list[Exchange] = field(default_factory=list)
+
+    def to_dict(self, redactor: Redactor, fid: int) -> dict[str, object]:
+        return {
+            "id": fid,
+            "requirement": self.requirement,
+            "verdict": self.verdict.value,
+            "expected": redactor.text(self.expected),
+            "observed": redactor.text(self.observed),
+            "reason": redactor.text(self.reason),
+            "test": self.test,
+            "exchanges": [e.to_dict(redactor) for e in self.exchanges],
+        }
+
+
+@dataclass(slots=True)
+class RequirementResult:
+    requirement: Requirement
+    verdict: Verdict
+    reason: str
+    findings: list[Finding]
+
+
+@dataclass(slots=True)
+class TestOutcome:
+    nodeid: str
+    outcome: str
+    requirements: list[str]
+    duration_s: float
+
+
+def aggregate(
+    catalogue: Catalogue,
+    findings: list[Finding],
+    spec_profile: str,
+    *,
+    strict: bool = False,
+) -> dict[str, RequirementResult]:
+    by_req: dict[str, list[Finding]] = {}
+    for f in findings:
+        by_req.setdefault(f.requirement, []).append(f)
+    out: dict[str, RequirementResult] = {}
+    for req in catalogue:
+        fs = by_req.get(req.id, [])
+        if not req.applies_to(spec_profile):
+            out[req.id] = RequirementResult(
+                req, Verdict.NOT_APPLICABLE, f"not part of the {spec_profile} profile", fs
+            )
+            continue
+        if not fs:
+            out[req.id] = RequirementResult(req, Verdict.NOT_APPLICABLE, "no check ran", fs)
+            continue
+        verdicts = [effective(f.verdict, strict) for f in fs]
+        worst = max(verdicts, key=lambda v: RANK[v])
+        reason = ""
+        if worst == Verdict.NOT_APPLICABLE:
+            reason = "; ".join(sorted({f.reason for f in fs if f.reason}))
+        else:
+            reasons = [f.reason for f, v in zip(fs, verdicts, strict=True) if v == worst]
+            reason = reasons[0] if reasons else ""
+        out[req.id] = RequirementResult(req, worst, reason, fs)
+    return out
+
+
+def effective(v: Verdict, strict: bool) -> Verdict:
+    return Verdict.FAIL if strict and v == Verdict.WARN else v
+
+
+def exit_status(results: dict[str, RequirementResult], *, unreachable: bool) -> int:
+    if unreachable:
+        return ExitStatus.UNREACHABLE
+    bad = {Verdict.FAIL, Verdict.ERROR}
+    if any(r.verdict in bad for r in results.values()):
+        return ExitStatus.FAILED
+    return ExitStatus.OK
+
+
+@dataclass(slots=True)
+class RunResults:
+    """Everything a run produced; ``to_json`` gives the versioned, redacted document."""
+
+    catalogue: Catalogue
+    spec_profile: str
+    strict: bool
+    seed: int
+    target_kind: str
+    target_location: str
+    findings: list[Finding]
+    tests: list[TestOutcome]
+    requirements: dict[str, RequirementResult]
+    exit_status: int
+    started: str = ""
+    duration_s: float = 0.0
+    selected_requirements: list[str] | None = None
+    notes: list[str] = field(default_factory=list)
+
+    def verdict(self, rid: str) -> Verdict:
+        return self.requirements[rid].verdict
+
+    def failed(self) -> list[str]:
+        return [k for k, r in self.requirements.items() if r.verdict == Verdict.FAIL]
+
+    def counts(self) -> dict[str, int]:
+        c = {v.value: 0 for v in Verdict}
+        for r in self.requirements.values():
+            c[r.verdict.value] += 1
+        return c
+
+    def section_rows(self) -> list[dict[str, object]]:
+        rows: dict[str, dict[str, object]] = {}
+        for r in self.requirements.values():
+            key = r.requirement.section_key
+            row = rows.setdefault(key, {"section": key, **{v.value: 0 for v in Verdict}})
+            row[r.verdict.value] = int(row[r.verdict.value]) + 1  # type: ignore[call-overload]
+        return sorted(rows.values(), key=lambda r: _section_sort(str(r["section"])))
+
+    def to_dict(self, redactor: Redactor) -> dict[str, object]:
+        from conformance import __version__
+
+        fid_of: dict[int, int] = {}
+        findings_out = []
+        for i, f in enumerate(self.findings):
+            fid_of[id(f)] = i
+            findings_out.append(f.to_dict(redactor, i))
+        return {
+            "schema": SCHEMA,
+            "schema_version": SCHEMA_VERSION,
+            "tool": {"name": "cc-conformance", "version": __version__},
+            "run": {
+                "target": {"kind": self.target_kind,
+                           "location": redactor.text(self.target_location)},
+                "spec_profile": self.spec_profile,
+                "strict": self.strict,
+                "seed": self.seed,
+                "started": self.started,
+                "duration_s": round(self.duration_s, 3),
+                "selected_requirements": self.selected_requirements,
+                "exit_status": self.exit_status,
+                "notes": [redactor.text(n) for n in self.notes],
+            },
+            "summary": {"verdicts": self.counts(), "sections": self.section_rows()},
+            "requirements": [
+                {
+                    "id": r.requirement.id,
+                    "document": r.requirement.document,
+                    "section": r.requirement.section,
+                    "level": r.requirement.level,
+                    "statement": r.requirement.statement,
+                    "url": r.requirement.url,
+                    "verdict": r.verdict.value,
+                    "reason": redactor.text(r.reason),
+                    "finding_ids": [fid_of[id(f)] for f in r.findings if id(f) in fid_of],
+                }
+                for r in self.requirements.values()
+            ],
+            "findings": findings_out,
+            "tests": [
+                {
+                    "nodeid": t.nodeid,
+                    "outcome": t.outcome,
+                    "requirements": t.requirements,
+                    "duration_s": round(t.duration_s, 4),
+                }
+                for t in self.tests
+            ],
+        }
+
+    def write_json(self, path: str | Path, redactor: Redactor) -> None:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(self.to_dict(redactor), indent=2, ensure_ascii=False) + "\n",
+                     encoding="utf-8")
+
+
+def _section_sort(key: str) -> tuple[object, ...]:
+    doc, _, sec = key.partition(" §")
+    parts = tuple(int(p) if p.isdigit() else 0 for p in sec.split("."))
+    order = {"RFC6749": 0, "RFC6750": 1, "RFC7617": 2, "RFC9700": 3, "OAUTH21": 4}
+    return (order.get(doc, 9), parts)

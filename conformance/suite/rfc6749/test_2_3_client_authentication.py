@@ -1,0 +1,202 @@
+"""RFC 6749 §2.3 / §2.3.1 (and OAuth 2.1 §2.4.1): client authentication at the token endpoint."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
+
+from conformance.checks import issued_token, verify_error, verify_success
+from conformance.harness import CC, PropertyViolation, hypothesis_settings
+from conformance.request import RequestBuilder
+from conformance.results import Verdict
+from conformance.suite._common import BASIC, METHODS, POST, need_method, scheme_of
+
+req = pytest.mark.requirement
+
+
+@req("RFC6749-2.3.1-basic-supported", "RFC6749-4.4.3-token-issued")
+def test_basic_authentication_is_supported(cc: CC) -> None:
+    """Sends grant_type=client_credentials with the confidential client in HTTP Basic.
+    RFC 6749 §2.3.1: the server MUST support Basic for clients holding a password."""
+    if cc.spec != "rfc6749":
+        cc.na("Basic support is optional under OAuth 2.1", ["RFC6749-2.3.1-basic-supported"])
+    ex = cc.send(cc.token_request(method=BASIC))
+    verify_success(cc.rec, ex, spec=cc.spec,
+                   also=["RFC6749-2.3.1-basic-supported", "RFC6749-4.4.3-token-issued"])
+
+
+@req("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post",
+     "RFC6749-4.4.3-token-issued")
+def test_body_credentials(cc: CC) -> None:
+    """Sends client_id and client_secret in the form body (client_secret_post).
+    RFC 6749 §2.3.1: optional (MAY), so only checked when the profile declares it;
+    OAuth 2.1 §2.4.1: the server MUST support it."""
+    if cc.spec == "oauth2.1":
+        rid = "OAUTH21-2.4.1-client-secret-post"
+    else:
+        rid = "RFC6749-2.3.1-client-secret-post"
+        if POST not in cc.profile.auth_methods:
+            cc.na("client_secret_post is not declared in server.auth_methods")
+    ex = cc.send(cc.token_request(method=POST))
+    verify_success(cc.rec, ex, spec=cc.spec, also=[rid, "RFC6749-4.4.3-token-issued"])
+
+
+@req("RFC6749-2.3.1-basic-form-encoding")
+def test_basic_credentials_are_form_urlencoded(cc: CC) -> None:
+    """Sends the needs-encoding client (':' ' ' '/' '%' '+' non-ASCII in id and secret) in Basic,
+    form-urlencoded before base64 as §2.3.1 requires, and probes the raw form many clients send.
+    The server MUST accept the encoded form; accepting only the raw form is a failure."""
+    need_method(cc, BASIC)
+    client = cc.client("needs_encoding")
+    secret = client.require_secret
+    encoded = cc.send(RequestBuilder(label="basic form-urlencoded")
+                      .param("grant_type", "client_credentials")
+                      .basic(client.client_id, secret, form_encoded=True))
+    raw = cc.send(RequestBuilder(label="basic raw (not form-urlencoded)")
+                  .param("grant_type", "client_credentials")
+                  .basic(client.client_id, secret, form_encoded=False))
+    ok_enc, ok_raw = issued_token(encoded), issued_token(raw)
+    rid = "RFC6749-2.3.1-basic-form-encoding"
+    if ok_enc:
+        verify_success(cc.rec, encoded, spec=cc.spec, also=[rid])
+        cc.rec.record(rid, Verdict.INFO, expected="(probe) raw Basic credentials",
+                      observed="accepted" if ok_raw else "refused",
+                      reason="the server also tolerates unencoded Basic credentials"
+                      if ok_raw else "the server only accepts RFC-encoded Basic credentials",
+                      exchanges=[raw])
+    else:
+        why = ("the server decodes Basic credentials without form-urldecoding them: clients that "
+               "follow RFC 6749 §2.3.1 are rejected whenever the id or secret contains "
+               "characters that need encoding") if ok_raw else (
+               "the RFC-encoded Basic credentials of a valid client were refused")
+        cc.rec.record(rid, Verdict.FAIL, expected="token for form-urlencoded Basic credentials",
+                      observed=f"encoded: HTTP {encoded.response.status}; raw: "
+                               f"{'token issued' if ok_raw else f'HTTP {raw.response.status}'}",
+                      reason=why, exchanges=[encoded, raw])
+
+
+@req("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post")
+def test_body_credentials_with_special_characters(cc: CC) -> None:
+    """Sends the needs-encoding client's id and secret form-urlencoded in the body.
+    The body is ordinary application/x-www-form-urlencoded, so it MUST authenticate."""
+    rid = "OAUTH21-2.4.1-client-secret-post" if cc.spec == "oauth2.1" else \
+        "RFC6749-2.3.1-client-secret-post"
+    need_method(cc, POST)
+    client = cc.client("needs_encoding")
+    ex = cc.send(cc.token_request(client, POST))
+    verify_success(cc.rec, ex, spec=cc.spec, also=[rid])
+
+
+@req("RFC6749-2.3-one-auth-method", "RFC6749-5.2-invalid-request")
+def test_two_authentication_methods_refused(cc: CC) -> None:
+    """Sends valid credentials both in HTTP Basic and in the body. RFC 6749 §2.3: a client
+    MUST NOT use more than one method; §5.2 names this case invalid_request."""
+    c = cc.profile.confidential
+    ex = cc.send(cc.token_request(method=BASIC).post_credentials(c.client_id, c.require_secret))
+    verify_error(cc.rec, ex, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
+                 also=["RFC6749-2.3-one-auth-method"], auth_scheme="Basic")
+
+
+@req("RFC6749-2.3.1-no-credentials-in-uri")
+def test_credentials_in_query_refused(cc: CC) -> None:
+    """Sends grant_type in the body and client_id/client_secret in the request URI's query.
+    RFC 6749 §2.3.1: the credentials can only travel in the body; no token may be issued."""
+    c = cc.profile.confidential
+    b = cc.token_request(method="none")
+    b.query_param("client_id", c.client_id).query_param("client_secret", c.require_secret)
+    ex = cc.send(b)
+    verify_error(cc.rec, ex, codes=["invalid_client", "invalid_request"],
+                 also=["RFC6749-2.3.1-no-credentials-in-uri"])
+
+
+@pytest.mark.parametrize("method", METHODS)
+@req("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required",
+     "RFC6749-5.2-invalid-client-401")
+def test_wrong_secret_is_invalid_client(cc: CC, method: str) -> None:
+    """Sends the confidential client's id with a wrong secret. §5.2: invalid_client; with
+    Basic, HTTP 401 and a Basic challenge."""
+    need_method(cc, method)
+    c = cc.profile.confidential
+    b = RequestBuilder().param("grant_type", "client_credentials")
+    wrong = c.require_secret + "x"
+    b = b.basic(c.client_id, wrong) if method == BASIC else b.post_credentials(c.client_id, wrong)
+    ex = cc.send(b)
+    verify_error(cc.rec, ex, codes=["invalid_client"], code_ids=["RFC6749-5.2-invalid-client"],
+                 also=["RFC6749-3.2.1-client-auth-required"], auth_scheme=scheme_of(method))
+
+
+@pytest.mark.parametrize("method", METHODS)
+@req("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required")
+def test_unknown_client_is_invalid_client(cc: CC, method: str) -> None:
+    """Sends an id the server cannot know with some secret. §5.2: invalid_client."""
+    need_method(cc, method)
+    b = RequestBuilder().param("grant_type", "client_credentials")
+    cid, secret = "cc-conformance-no-such-client-3f9a", "not-a-secret-3f9a"
+    b = b.basic(cid, secret) if method == BASIC else b.post_credentials(cid, secret)
+    ex = cc.send(b)
+    verify_error(cc.rec, ex, codes=["invalid_client"], code_ids=["RFC6749-5.2-invalid-client"],
+                 also=["RFC6749-3.2.1-client-auth-required"], auth_scheme=scheme_of(method))
+
+
+@req("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-invalid-client")
+def test_no_client_authentication(cc: CC) -> None:
+    """Sends grant_type=client_credentials with no client authentication at all.
+    §3.2.1/§4.4.2: the client MUST authenticate; §5.2: invalid_client."""
+    ex = cc.send(RequestBuilder().param("grant_type", "client_credentials"))
+    verify_error(cc.rec, ex, codes=["invalid_client"], code_ids=["RFC6749-5.2-invalid-client"],
+                 also=["RFC6749-3.2.1-client-auth-required"])
+
+
+CORRUPTIONS = st.tuples(
+    st.sampled_from(["flip", "drop", "append", "truncate", "swapcase", "prefix", "double"]),
+    st.integers(min_value=0, max_value=10_000),
+    st.characters(min_codepoint=0x21, max_codepoint=0x7E),
+)
+
+
+def corrupt(secret: str, op: tuple[str, int, str]) -> str:
+    kind, n, ch = op
+    i = n % max(len(secret), 1)
+    if kind == "flip":
+        return secret[:i] + (ch if secret[i] != ch else chr(ord(ch) ^ 1)) + secret[i + 1:]
+    if kind == "drop":
+        return secret[:i] + secret[i + 1:]
+    if kind == "append":
+        return secret + ch
+    if kind == "truncate":
+        return secret[:i]
+    if kind == "swapcase":
+        return secret.swapcase()
+    if kind == "prefix":
+        return ch + secret
+    return secret + secret
+
+
+@req("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-invalid-client")
+def test_any_corrupted_secret_is_rejected(cc: CC) -> None:
+    """Property: any corruption of the confidential client's secret (drawn as an edit operation,
+    so the secret itself never appears in Hypothesis output), sent with either declared method,
+    is answered with invalid_client and no token."""
+    c = cc.profile.confidential
+    secret = c.require_secret
+    methods = [m for m in METHODS if m in cc.profile.auth_methods] or [cc.default_method]
+
+    @hypothesis_settings(cc.examples)
+    @given(op=CORRUPTIONS, method=st.sampled_from(methods))
+    def prop(op: tuple[str, int, str], method: str) -> None:
+        bad = corrupt(secret, op)
+        assume(bad and bad != secret)
+        if len(bad) >= 8:
+            cc.redactor.add_secret(bad)
+        b = RequestBuilder(label=f"corrupted secret ({op[0]})").param("grant_type",
+                                                                       "client_credentials")
+        b = b.basic(c.client_id, bad) if method == BASIC else b.post_credentials(c.client_id, bad)
+        ex = cc.send(b)
+        rec = cc.example_recorder()
+        verify_error(rec, ex, codes=["invalid_client"], code_ids=["RFC6749-5.2-invalid-client"],
+                     also=["RFC6749-3.2.1-client-auth-required"], auth_scheme=scheme_of(method))
+        if rec.failed:
+            raise PropertyViolation(rec)
+
+    cc.run_property(prop, passed="corrupted secrets rejected with invalid_client")

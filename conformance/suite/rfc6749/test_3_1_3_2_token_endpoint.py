@@ -1,0 +1,194 @@
+"""RFC 6749 §3.1 / §3.2: the token endpoint — TLS, POST, empty, unknown and repeated
+parameters — and robustness against garbage requests."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import issued_token, verify_error, verify_success
+from conformance.harness import CC, PropertyViolation, hypothesis_settings
+from conformance.request import FORM, RawRequest, basic_header
+from conformance.results import Verdict
+from conformance.suite._common import BASIC, POST, need_method
+
+req = pytest.mark.requirement
+
+
+@req("RFC6749-3.2-tls")
+def test_endpoint_uses_tls(cc: CC) -> None:
+    """Looks at how the endpoint is reached. §3.2: the server MUST require TLS. An https URL
+    passes; plain http to a non-loopback host fails; in-process and loopback targets are test
+    set-ups where TLS cannot be judged (not applicable)."""
+    target = cc.session.target
+    assert target is not None
+    if target.uses_tls:
+        cc.rec.record("RFC6749-3.2-tls", Verdict.PASS, expected="https",
+                      observed=f"{target.kind} {target.location}")
+    elif target.is_loopback:
+        cc.na(f"{target.kind} target {target.location} is in-process or loopback: TLS is a "
+              "deployment property to check on the real endpoint")
+    else:
+        cc.rec.record("RFC6749-3.2-tls", Verdict.FAIL, expected="https",
+                      observed=f"plain http to {target.location}",
+                      reason="credentials and tokens cross the network unencrypted")
+
+
+@req("RFC6749-3.2-post-only")
+def test_get_request_not_honoured(cc: CC) -> None:
+    """Sends a GET with grant_type in the query and valid Basic credentials. §3.2: clients MUST
+    use POST; a server that issues a token anyway invites credentials into URIs (warning)."""
+    need_method(cc, BASIC)
+    c = cc.profile.confidential
+    raw = RawRequest(method="GET", query="grant_type=client_credentials",
+                     headers=(basic_header(c.client_id, c.require_secret),
+                              ("Accept", "application/json")), label="GET token request")
+    ex = cc.send(raw)
+    cc.rec.check("RFC6749-3.2-post-only", not issued_token(ex), level="SHOULD",
+                 expected="no token for a GET request", observed=f"HTTP {ex.response.status}",
+                 reason="the endpoint issues tokens over GET", exchanges=[ex])
+
+
+@req("RFC6749-3.2-unknown-params-ignored", "RFC6749-4.4.3-token-issued")
+def test_unknown_parameter_ignored(cc: CC) -> None:
+    """Sends a valid request plus an extension parameter the server cannot know.
+    §3.2: unrecognised parameters MUST be ignored, so a token is issued."""
+    ex = cc.send(cc.token_request(extra=[("x_cc_conformance_probe", "1")]))
+    verify_success(cc.rec, ex, spec=cc.spec, also=["RFC6749-3.2-unknown-params-ignored"])
+
+
+PARAM_NAMES = st.from_regex(r"\Ax_[a-z0-9_]{1,12}\Z", fullmatch=True)
+PARAM_VALUES = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20)
+
+
+@req("RFC6749-3.2-unknown-params-ignored")
+def test_unknown_parameters_in_any_order_ignored(cc: CC) -> None:
+    """Property: any set of unknown extension parameters, shuffled in with grant_type in any
+    order, leaves a valid request valid (§3.2)."""
+
+    @hypothesis_settings(cc.examples)
+    @given(extra=st.lists(st.tuples(PARAM_NAMES, PARAM_VALUES), min_size=1, max_size=5,
+                          unique_by=lambda p: p[0]),
+           order_seed=st.integers(0, 2**16))
+    def prop(extra: list[tuple[str, str]], order_seed: int) -> None:
+        params = [("grant_type", "client_credentials"), *extra]
+        random.Random(order_seed).shuffle(params)
+        b = cc.token_request(grant_type=None, label="unknown parameters")
+        b.params[:0] = params
+        ex = cc.send(b)
+        rec = cc.example_recorder()
+        verify_success(rec, ex, spec=cc.spec, also=["RFC6749-3.2-unknown-params-ignored"])
+        if rec.failed:
+            raise PropertyViolation(rec)
+
+    cc.run_property(prop, passed="valid requests with unknown parameters get a token")
+
+
+@pytest.mark.parametrize("param", ["grant_type", "scope", "client_id"])
+@req("RFC6749-3.2-no-repeated-params", "RFC6749-5.2-invalid-request")
+def test_repeated_parameter_refused(cc: CC, param: str) -> None:
+    """Sends an otherwise valid request with one parameter repeated (same value twice).
+    §3.2: parameters MUST NOT be repeated; §5.2: invalid_request."""
+    c = cc.profile.confidential
+    if param == "client_id":
+        need_method(cc, POST)
+        b = cc.token_request(method=POST).param("client_id", c.client_id)
+    elif param == "scope":
+        if not cc.profile.scopes.allowed:
+            cc.na("the profile declares no allowed scopes (scopes.allowed)")
+        s = cc.profile.scopes.allowed[0]
+        b = cc.token_request(scope=[s]).param("scope", s)
+    else:
+        b = cc.token_request().param("grant_type", "client_credentials")
+    b.label = f"repeated {param}"
+    ex = cc.send(b)
+    verify_error(cc.rec, ex, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
+                 also=["RFC6749-3.2-no-repeated-params"],
+                 auth_scheme="Basic" if cc.default_method == BASIC and param != "client_id"
+                 else None)
+
+
+@req("RFC6749-3.2-empty-params-omitted", "RFC6749-5.2-invalid-request")
+def test_empty_grant_type_is_missing(cc: CC) -> None:
+    """Sends grant_type= (empty) with valid credentials. §3.2: an empty parameter counts as
+    omitted, so grant_type is missing: §5.2 invalid_request."""
+    ex = cc.send(cc.token_request(grant_type=""))
+    verify_error(cc.rec, ex, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
+                 also=["RFC6749-3.2-empty-params-omitted"])
+
+
+@req("RFC6749-3.2-empty-params-omitted")
+def test_empty_scope_is_omitted(cc: CC) -> None:
+    """Sends scope= (empty) and, separately, no scope. §3.2: both MUST be handled the same
+    way (same outcome, same granted scope)."""
+    omitted = cc.send(cc.token_request(label="scope omitted"))
+    empty = cc.send(cc.token_request(extra=[("scope", "")], label="scope empty"))
+
+    def outcome(ex):  # type: ignore[no-untyped-def]
+        from conformance.exchange import parse_json_object
+
+        obj, _, _ = parse_json_object(ex.response.body)
+        if issued_token(ex):
+            return ("token", (obj or {}).get("scope"))
+        return ("error", (obj or {}).get("error"))
+
+    a, b = outcome(omitted), outcome(empty)
+    cc.rec.check("RFC6749-3.2-empty-params-omitted", a == b,
+                 expected=f"same outcome as an omitted scope: {a}", observed=f"{b}",
+                 reason="an empty scope is treated differently from an omitted one",
+                 exchanges=[omitted, empty])
+
+
+@req("RFC6749-3.2-empty-params-omitted", "RFC6749-2.3-one-auth-method")
+def test_empty_body_secret_with_basic(cc: CC) -> None:
+    """Sends valid Basic credentials plus an empty client_secret= in the body. §3.2: the empty
+    parameter is omitted, so only one authentication method is used and a token is issued."""
+    need_method(cc, BASIC)
+    ex = cc.send(cc.token_request(method=BASIC, extra=[("client_secret", "")]))
+    verify_success(cc.rec, ex, spec=cc.spec, also=["RFC6749-3.2-empty-params-omitted"])
+
+
+GARBAGE_BODY = st.one_of(
+    st.binary(max_size=200),
+    st.lists(st.tuples(st.text(max_size=12), st.text(max_size=24)), max_size=6).map(
+        lambda ps: "&".join(f"{k}={v}" for k, v in ps).encode("utf-8", "surrogatepass")),
+)
+GARBAGE_AUTH = st.one_of(
+    st.none(),
+    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60),
+    st.binary(max_size=40).map(lambda b: "Basic " + __import__("base64").b64encode(b).decode()),
+)
+GARBAGE_CTYPE = st.sampled_from([FORM, "application/json", "text/plain", "multipart/form-data",
+                                 f"{FORM}; charset=utf-8", None])
+
+
+@req("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-status")
+def test_garbage_never_gets_a_token_or_5xx(cc: CC) -> None:
+    """Property: random bodies, content types and Authorization headers (never a real secret)
+    never get a token and never a 5xx (§3.2.1: no authentication, no token; §5.2: malformed
+    requests are client errors, 400/401)."""
+
+    @hypothesis_settings(cc.examples)
+    @given(body=GARBAGE_BODY, auth=GARBAGE_AUTH, ctype=GARBAGE_CTYPE)
+    def prop(body: bytes, auth: str | None, ctype: str | None) -> None:
+        headers: list[tuple[str, str]] = []
+        if ctype:
+            headers.append(("Content-Type", ctype))
+        if auth is not None:
+            headers.append(("Authorization", auth))
+        ex = cc.send(RawRequest(headers=tuple(headers), body=body, label="garbage"))
+        rec = cc.example_recorder()
+        rec.check("RFC6749-3.2.1-client-auth-required", not issued_token(ex),
+                  expected="no token", observed=f"HTTP {ex.response.status}",
+                  reason="a token was issued for a garbage request", exchanges=[ex])
+        rec.check("RFC6749-5.2-status", ex.response.status < 500,
+                  expected="a 4xx error", observed=f"HTTP {ex.response.status}",
+                  reason="a malformed request caused a server error", exchanges=[ex])
+        if rec.failed:
+            raise PropertyViolation(rec)
+
+    cc.run_property(prop, passed="garbage requests refused with 4xx")
+

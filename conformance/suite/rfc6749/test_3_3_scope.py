@@ -1,0 +1,129 @@
+"""RFC 6749 §3.3 (with §4.4.2 and §5.1): scope requests, defaults and the client's allowance."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from conformance.checks import Recorder, issued_token, scope_set, verify_error, verify_success
+from conformance.exchange import Exchange, parse_json_object
+from conformance.harness import CC, PropertyViolation, hypothesis_settings
+
+req = pytest.mark.requirement
+
+
+def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str]) -> None:
+    """Shared scope policy: allowed-only requests are granted; anything outside the allowance is
+    refused with invalid_scope or narrowed (then scope MUST say so); never granted."""
+    allowed = set(cc.profile.scopes.allowed)
+    forbidden = set(requested) - allowed
+    if not forbidden:
+        verify_success(rec, ex, spec=cc.spec, requested_scope=requested,
+                       also=["RFC6749-4.4.2-scope-parameter"], allowed_scopes=sorted(allowed))
+        return
+    if not issued_token(ex):
+        verify_error(rec, ex, codes=["invalid_scope"], code_ids=["RFC6749-5.2-invalid-scope"],
+                     also=["RFC6749-3.3-scope-policy"])
+        return
+    obj, _, _ = parse_json_object(ex.response.body)
+    verify_success(rec, ex, spec=cc.spec, requested_scope=requested)
+    scope = (obj or {}).get("scope")
+    if not isinstance(scope, str):
+        rec.check("RFC6749-5.1-scope", False, expected="scope member naming the narrowed grant",
+                  observed="scope absent: the client is told it got everything it asked for",
+                  reason="granted scope differs from the request but is not returned",
+                  exchanges=[ex])
+        rec.check("RFC6749-3.3-scope-policy", False,
+                  expected=f"{sorted(forbidden)} refused or dropped",
+                  observed="token issued with no scope member (implies all requested scopes)",
+                  reason="a scope outside the client's allowance was granted", exchanges=[ex])
+        return
+    granted = scope_set(scope)
+    leaked = granted & forbidden
+    rec.check("RFC6749-3.3-scope-policy", not leaked,
+              expected=f"none of {sorted(forbidden)} granted",
+              observed=f"granted {sorted(granted)}",
+              reason=f"granted scopes outside the allowance: {sorted(leaked)}", exchanges=[ex])
+
+
+@req("RFC6749-3.3-default-scope", "RFC6749-5.2-invalid-scope")
+def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
+    """Sends a request without scope. §3.3: the server MUST apply its default scope or fail
+    with invalid_scope; the profile says which (scopes.default / scopes.omitted_policy)."""
+    sc = cc.profile.scopes
+    ex = cc.send(cc.token_request())
+    rid = "RFC6749-3.3-default-scope"
+    if sc.omitted_policy == "invalid_scope":
+        verify_error(cc.rec, ex, codes=["invalid_scope"], code_ids=["RFC6749-5.2-invalid-scope"],
+                     also=[rid])
+        return
+    if not issued_token(ex):
+        if sc.omitted_policy == "default":
+            verify_success(cc.rec, ex, spec=cc.spec, also=[rid])  # records the refusal
+        else:  # policy not declared: invalid_scope is the only other conformant answer
+            verify_error(cc.rec, ex, codes=["invalid_scope"],
+                         code_ids=[rid, "RFC6749-5.2-invalid-scope"])
+        return
+    obj = verify_success(cc.rec, ex, spec=cc.spec)
+    scope = (obj or {}).get("scope")
+    if sc.default is None:
+        cc.rec.check(rid, True, expected="default scope applied", observed=f"scope={scope!r}",
+                     exchanges=[ex])
+        return
+    ok = scope is None or (isinstance(scope, str) and scope_set(scope) == set(sc.default))
+    cc.rec.check(rid, ok, expected=f"the documented default {list(sc.default)}",
+                 observed=f"scope={scope!r}", reason="the grant is not the documented default",
+                 exchanges=[ex])
+
+
+@req("RFC6749-4.4.2-scope-parameter", "RFC6749-5.1-scope", "RFC9700-2.3-least-privilege",
+     "RFC6749-3.3-scope-syntax")
+def test_allowed_scopes_granted(cc: CC) -> None:
+    """Requests each allowed scope alone, then all of them. §4.4.2/§3.3: they are granted; if
+    the grant differs from the request, §5.1 requires scope in the response."""
+    allowed = list(cc.profile.scopes.allowed)
+    if not allowed:
+        cc.na("the profile declares no allowed scopes (scopes.allowed)")
+    for requested in [[s] for s in allowed] + ([allowed] if len(allowed) > 1 else []):
+        ex = cc.send(cc.token_request(scope=requested, label=f"scope {' '.join(requested)}"))
+        judge_scope_request(cc, cc.rec, ex, requested)
+
+
+@pytest.mark.parametrize("kind", ["not_allowed", "unknown"])
+@req("RFC6749-3.3-scope-policy", "RFC6749-5.2-invalid-scope")
+def test_scope_outside_allowance_never_granted(cc: CC, kind: str) -> None:
+    """Requests a scope the client may not have (not_allowed) or the server does not know
+    (unknown). §3.3/§5.2: invalid_scope, or a narrowed grant that says so; never granted."""
+    scopes = getattr(cc.profile.scopes, kind)
+    if not scopes:
+        cc.na(f"the profile declares no {kind} scopes (scopes.{kind})")
+    for s in scopes:
+        ex = cc.send(cc.token_request(scope=[s], label=f"{kind} scope"))
+        judge_scope_request(cc, cc.rec, ex, [s])
+
+
+@req("RFC6749-3.3-scope-policy", "RFC6749-5.1-scope", "RFC6749-4.4.2-scope-parameter")
+def test_scope_sets_in_any_order_follow_policy(cc: CC) -> None:
+    """Property: any non-empty set of allowed / not-allowed / unknown scopes, in any order, is
+    handled per policy: allowed-only sets are granted; others refused with invalid_scope or
+    narrowed with scope returned; a forbidden scope is never granted."""
+    sc = cc.profile.scopes
+    pool = sorted(set(sc.allowed) | set(sc.not_allowed) | set(sc.unknown))
+    if len(pool) < 2:
+        cc.na("the profile declares fewer than two scopes")
+
+    @hypothesis_settings(cc.examples)
+    @given(chosen=st.lists(st.sampled_from(pool), min_size=1, max_size=len(pool), unique=True),
+           order_seed=st.integers(0, 2**16))
+    def prop(chosen: list[str], order_seed: int) -> None:
+        random.Random(order_seed).shuffle(chosen)
+        ex = cc.send(cc.token_request(scope=chosen, label="scope set"))
+        rec = cc.example_recorder()
+        judge_scope_request(cc, rec, ex, chosen)
+        if rec.failed:
+            raise PropertyViolation(rec)
+
+    cc.run_property(prop, passed="scope sets handled per the profile's policy")

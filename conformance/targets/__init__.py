@@ -1,0 +1,89 @@
+"""Targets: where requests go. Kinds: ``url`` (a live token endpoint), ``app`` (an in-process
+ASGI or WSGI app given as ``module:attr`` or as an object) and, later, ``grant`` (a grant object
+hosted in the reference's TokenEndpoint; ``conformance/targets/grant.py`` is the only module in
+``conformance/`` allowed to import ``reference_impl``).
+"""
+
+from __future__ import annotations
+
+import importlib
+from dataclasses import dataclass
+from typing import Protocol
+
+from conformance.exchange import Exchange
+from conformance.request import RawRequest
+
+DEFAULT_TIMEOUT_S = 5.0
+
+
+class TargetError(Exception):
+    """The target could not be reached or did not speak HTTP: verdict ``error``, exit 3."""
+
+
+class TargetConfigError(ValueError):
+    """A target specification is unusable (bad ``module:attr``, bad URL): exit 2."""
+
+
+class Target(Protocol):
+    kind: str
+    location: str
+    uses_tls: bool
+    is_loopback: bool
+
+    async def send(self, request: RawRequest) -> Exchange: ...
+
+    async def aclose(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class TargetSpec:
+    """What to test: ``kind`` is url, app or grant; ``value`` a URL, ``module:attr`` or object."""
+
+    kind: str
+    value: object
+    token_path: str = "/token"  # noqa: S105 - a path
+
+    @property
+    def location(self) -> str:
+        if isinstance(self.value, str):
+            return self.value
+        return f"<{type(self.value).__name__} object>"
+
+
+def import_object(ref: str) -> object:
+    mod_name, sep, attr = ref.partition(":")
+    if not sep or not mod_name or not attr:
+        raise TargetConfigError(f"expected module:attr, got {ref!r}")
+    try:
+        module = importlib.import_module(mod_name)
+    except ImportError as exc:
+        raise TargetConfigError(f"cannot import {mod_name!r}: {exc}") from exc
+    obj: object = module
+    for part in attr.split("."):
+        try:
+            obj = getattr(obj, part)
+        except AttributeError as exc:
+            raise TargetConfigError(f"{mod_name!r} has no attribute {attr!r}") from exc
+    return obj
+
+
+def make_target(spec: TargetSpec, *, timeout: float = DEFAULT_TIMEOUT_S) -> Target:
+    if spec.kind == "url":
+        from conformance.targets.http import UrlTarget
+
+        return UrlTarget(str(spec.value), timeout=timeout)
+    if spec.kind == "app":
+        from conformance.targets.app import AppTarget
+
+        app = import_object(spec.value) if isinstance(spec.value, str) else spec.value
+        return AppTarget(app, token_path=spec.token_path, location=spec.location,
+                         timeout=timeout)
+    if spec.kind == "grant":
+        # Issue 3, later: conformance.targets.grant hosts a grant object in the reference's
+        # TokenEndpoint and exposes it through AppTarget.
+        try:
+            grant_mod = importlib.import_module("conformance.targets.grant")
+        except ImportError as exc:
+            raise TargetConfigError("the grant target is not implemented yet") from exc
+        return grant_mod.make_grant_target(spec, timeout=timeout)  # type: ignore[no-any-return]
+    raise TargetConfigError(f"unknown target kind {spec.kind!r}")
