@@ -29,7 +29,7 @@ T = TypeVar("T")
 SEND_GRACE_S = 5.0
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class RunOptions:
     """Everything a run needs; built from command-line options or by the runner."""
 

@@ -1,0 +1,103 @@
+"""``cc-conformance``: run the suite (``run``) or print the catalogue (``list``).
+
+Exit status: 0 every applicable MUST passes; 1 a requirement failed; 2 usage or configuration
+error; 3 target unreachable.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Sequence
+
+from conformance.catalogue import SPEC_PROFILES, load_catalogue
+from conformance.profile import ProfileError, load_profile
+from conformance.results import ExitStatus
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="cc-conformance",
+                                description="OAuth 2.0 client credentials conformance suite")
+    sub = p.add_subparsers(dest="command", required=True)
+    run = sub.add_parser("run", help="run the suite against a target")
+    tgt = run.add_mutually_exclusive_group()
+    tgt.add_argument("--url", help="token endpoint URL")
+    tgt.add_argument("--app", help="in-process ASGI/WSGI app as module:attr")
+    run.add_argument("--profile", help="target profile TOML")
+    run.add_argument("--spec", choices=SPEC_PROFILES, help="spec profile (overrides the file)")
+    run.add_argument("--strict", action="store_true", help="treat SHOULD warnings as failures")
+    run.add_argument("--seed", type=int, help="seed for generated tests (default: random)")
+    run.add_argument("--json", dest="json_path", help="write JSON results here")
+    run.add_argument("--examples", type=int, default=25, help="Hypothesis examples per property")
+    run.add_argument("--requirement", action="append", help="only tests for this ID (repeatable)")
+    run.add_argument("--client-id", help="confidential client id (overrides the profile)")
+    run.add_argument("--client-secret-env", help="env var holding that client's secret")
+    run.add_argument("-v", "--verbose", action="store_true", help="one line per test")
+    lst = sub.add_parser("list", help="print the requirement catalogue")
+    lst.add_argument("--spec", choices=SPEC_PROFILES, help="only requirements of this profile")
+    lst.add_argument("--json", action="store_true", help="as JSON")
+    return p
+
+
+def cmd_list(args: argparse.Namespace) -> int:
+    cat = load_catalogue()
+    reqs = [r for r in cat if args.spec is None or r.applies_to(args.spec)]
+    if args.json:
+        print(json.dumps([{"id": r.id, "document": r.document, "section": r.section,
+                           "level": r.level, "profiles": list(r.profiles),
+                           "statement": r.statement, "why": r.why, "url": r.url} for r in reqs],
+                         indent=2, ensure_ascii=False))
+        return 0
+    for r in reqs:
+        print(f"{r.id:<42} {r.level:<6} {r.statement}")
+    print(f"\n{len(reqs)} requirements")
+    return 0
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    overrides = {"url": args.url, "app": args.app, "spec": args.spec,
+                 "client_id": args.client_id, "secret_env": args.client_secret_env}
+    try:
+        load_profile(args.profile, overrides={k: v for k, v in overrides.items() if v})
+    except ProfileError as exc:
+        print(f"cc-conformance: {exc}", file=sys.stderr)
+        return ExitStatus.USAGE
+    cat = load_catalogue()
+    for rid in args.requirement or ():
+        if rid not in cat:
+            print(f"cc-conformance: unknown requirement {rid!r} (see cc-conformance list)",
+                  file=sys.stderr)
+            return ExitStatus.USAGE
+    import pytest
+
+    pargs = ["--pyargs", "conformance.suite", "-p", "no:cacheprovider",
+             "-o", "asyncio_default_fixture_loop_scope=function",
+             "-v" if args.verbose else "-q"]
+    for flag, val in (("--cc-url", args.url), ("--cc-app", args.app),
+                      ("--cc-profile", args.profile), ("--cc-spec", args.spec),
+                      ("--cc-seed", args.seed), ("--cc-json", args.json_path),
+                      ("--cc-client-id", args.client_id),
+                      ("--cc-client-secret-env", args.client_secret_env)):
+        if val is not None:
+            pargs += [flag, str(val)]
+    pargs += ["--cc-examples", str(args.examples)]
+    if args.strict:
+        pargs.append("--cc-strict")
+    for rid in args.requirement or ():
+        pargs += ["--cc-requirement", rid]
+    status = int(pytest.main(pargs))
+    if status in (0, 1, 2, 3):
+        return status
+    return ExitStatus.USAGE if status in (4, 5) else ExitStatus.FAILED
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        return cmd_list(args)
+    return cmd_run(args)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Programmatic runner: ``run_suite(target, profile, select_requirements=None, ...)``.
+
+Runs the suite in-process (pytest.main in a fresh worker thread, so it works from inside a
+running event loop or another pytest session) and returns the :class:`RunResults`. A filtered
+run (``select_requirements``) only collects-and-runs the tests tagged with those IDs, so calling
+it dozens of times (fault injection) is cheap. ``run_suite_subprocess`` is the isolated variant
+for string targets; it returns the parsed JSON results document.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tempfile
+import threading
+from collections.abc import Iterable, Mapping
+from pathlib import Path
+
+import pytest
+
+from conformance.harness import RunOptions
+from conformance.profile import Profile, load_profile
+from conformance.results import RunResults
+from conformance.targets import TargetSpec
+
+SUITE_DIR = Path(__file__).parent / "suite"
+BASE_ARGS = ["-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"]
+
+
+class RunError(RuntimeError):
+    """The suite did not produce results (usage or configuration error)."""
+
+    def __init__(self, message: str, exit_status: int) -> None:
+        super().__init__(message)
+        self.exit_status = exit_status
+
+
+def target_spec(target: object, token_path: str = "/token") -> TargetSpec:  # noqa: S107
+    if isinstance(target, TargetSpec):
+        return target
+    if isinstance(target, str):
+        if target.startswith(("http://", "https://")):
+            return TargetSpec("url", target)
+        return TargetSpec("app", target, token_path=token_path)
+    if callable(target):
+        return TargetSpec("app", target, token_path=token_path)
+    raise TypeError(f"cannot use {target!r} as a target")
+
+
+def _profile(profile: Profile | str | Path | None, spec: str | None,
+             environ: Mapping[str, str] | None) -> Profile:
+    if isinstance(profile, Profile):
+        if spec and spec != profile.spec:
+            from dataclasses import replace
+
+            return replace(profile, spec=spec)
+        return profile
+    overrides: dict[str, object] = {"app": "injected:target"}
+    if spec:
+        overrides["spec"] = spec
+    return load_profile(profile, environ=environ, overrides=overrides)
+
+
+def run_suite(
+    target: object,
+    profile: Profile | str | Path | None,
+    *,
+    select_requirements: Iterable[str] | None = None,
+    strict: bool = False,
+    seed: int | None = 0,
+    examples: int = 25,
+    token_count: int = 100,
+    concurrency: int = 10,
+    spec: str | None = None,
+    json_path: str | Path | None = None,
+    quiet: bool = True,
+    environ: Mapping[str, str] | None = None,
+    extra_args: Iterable[str] = (),
+) -> RunResults:
+    """Run the suite in-process against ``target`` (URL, ``module:attr``, app object or
+    TargetSpec). ``seed`` defaults to 0 for reproducible programmatic runs; pass None for a
+    random one. Raises :class:`RunError` when no results were produced."""
+    prof = _profile(profile, spec, environ)
+    options = RunOptions(
+        target=target_spec(target, prof.token_path), profile=prof, strict=strict, seed=seed,
+        json_path=str(json_path) if json_path else None, examples=examples,
+        select=frozenset(select_requirements) if select_requirements is not None else None,
+        token_count=token_count, concurrency=concurrency,
+    )
+    args = [str(SUITE_DIR), *BASE_ARGS, "-q" if quiet else "-v", *extra_args]
+    if quiet:
+        args.append("--no-header")
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            box["status"] = pytest.main(args, plugins=[options])
+        except BaseException as exc:
+            box["error"] = exc
+
+    t = threading.Thread(target=work, name="cc-run-suite")
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    results = options.results
+    if not isinstance(results, RunResults):
+        raise RunError(f"the suite produced no results (pytest exit {box.get('status')})",
+                       int(box.get("status", 2)))  # type: ignore[call-overload]
+    return results
+
+
+def run_suite_subprocess(
+    target: str,
+    profile: str | Path,
+    *,
+    select_requirements: Iterable[str] | None = None,
+    strict: bool = False,
+    seed: int = 0,
+    examples: int = 25,
+    env: Mapping[str, str] | None = None,
+    timeout: float = 300,
+) -> tuple[int, dict[str, object], str]:
+    """Isolated run via the CLI; returns (exit status, JSON results document, console text)."""
+    with tempfile.TemporaryDirectory() as tmp:
+        out = Path(tmp) / "results.json"
+        kind = "--url" if target.startswith(("http://", "https://")) else "--app"
+        cmd = [sys.executable, "-m", "conformance", "run", kind, target, "--profile",
+               str(profile), "--seed", str(seed), "--examples", str(examples), "--json", str(out)]
+        if strict:
+            cmd.append("--strict")
+        for rid in select_requirements or ():
+            cmd += ["--requirement", rid]
+        proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout,  # noqa: S603
+                              env={**os.environ, **(env or {})}, check=False)
+        doc = json.loads(out.read_text(encoding="utf-8")) if out.exists() else {}
+        return proc.returncode, doc, proc.stdout + proc.stderr
