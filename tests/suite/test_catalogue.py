@@ -98,3 +98,13 @@ def test_suite_files_named_by_section() -> None:
                      "rfc6749/test_5_2_error_response.py", "rfc6749/test_7_1_token_type.py",
                      "rfc6749/test_10_10_token_entropy.py"):
         assert expected in names
+
+
+def test_results_schema_file_matches_model() -> None:
+    import json
+
+    from conformance.results import SCHEMA_VERSION, Verdict
+
+    doc = json.loads((SUITE.parent / "results_schema.json").read_text(encoding="utf-8"))
+    assert doc["properties"]["schema_version"]["const"] == SCHEMA_VERSION
+    assert set(doc["$defs"]["verdict"]["enum"]) == {v.value for v in Verdict}
