@@ -23,8 +23,12 @@ test: setup lint
 serve: setup
 	$(PY) -m reference_impl serve --host 127.0.0.1 --port 8000
 
+# The demo registry's secrets are public test fixtures (README); the profile names these variables.
+demo: export CC_DEMO_CLIENT_SECRET = cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw
+demo: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
+demo: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
 demo: setup
-	$(PY) -m reference_impl demo
+	$(VENV)/bin/cc-conformance run --app reference_impl.asgi:app --profile examples/reference.toml
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage reports/*
