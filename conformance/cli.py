@@ -24,6 +24,9 @@ def _parser() -> argparse.ArgumentParser:
     tgt = run.add_mutually_exclusive_group()
     tgt.add_argument("--url", help="token endpoint URL")
     tgt.add_argument("--app", help="in-process ASGI/WSGI app as module:attr")
+    tgt.add_argument("--grant", help="grant object as module:factory, hosted in the reference "
+                     "TokenEndpoint (the factory returns a grant or (grant, token_handler); the "
+                     "current directory is appended to sys.path to import it)")
     run.add_argument("--profile", help="target profile TOML")
     run.add_argument("--spec", choices=SPEC_PROFILES, help="spec profile (overrides the file)")
     run.add_argument("--strict", action="store_true", help="treat SHOULD warnings as failures")
@@ -56,7 +59,7 @@ def cmd_list(args: argparse.Namespace) -> int:
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    overrides = {"url": args.url, "app": args.app, "spec": args.spec,
+    overrides = {"url": args.url, "app": args.app, "grant": args.grant, "spec": args.spec,
                  "client_id": args.client_id, "secret_env": args.client_secret_env}
     try:
         load_profile(args.profile, overrides={k: v for k, v in overrides.items() if v})
@@ -74,7 +77,7 @@ def cmd_run(args: argparse.Namespace) -> int:
     pargs = ["--pyargs", "conformance.suite", "-p", "no:cacheprovider",
              "-o", "asyncio_default_fixture_loop_scope=function",
              "-v" if args.verbose else "-q"]
-    for flag, val in (("--cc-url", args.url), ("--cc-app", args.app),
+    for flag, val in (("--cc-url", args.url), ("--cc-app", args.app), ("--cc-grant", args.grant),
                       ("--cc-profile", args.profile), ("--cc-spec", args.spec),
                       ("--cc-seed", args.seed), ("--cc-json", args.json_path),
                       ("--cc-client-id", args.client_id),

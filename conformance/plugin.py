@@ -1,7 +1,8 @@
 """pytest plugin for the conformance suite (registered as the ``cc_conformance`` pytest11 entry
 point, so it is loaded in every pytest run of the environment).
 
-It is inert unless a target is given (``--cc-url``, ``--cc-app`` or ``--cc-profile``) or the
+It is inert unless a target is given (``--cc-url``, ``--cc-app``, ``--cc-grant`` or
+``--cc-profile``) or the
 programmatic runner injects a :class:`~conformance.harness.RunOptions`: it then registers a
 :class:`ConformancePlugin` that runs the target, collects findings, prints a per-section table,
 writes the JSON results and sets the exit status (0 ok, 1 failed, 2 usage, 3 unreachable).
@@ -28,7 +29,7 @@ from conformance.results import (
     effective,
     exit_status,
 )
-from conformance.targets import TargetError, TargetSpec
+from conformance.targets import TargetConfigError, TargetError, TargetSpec
 
 MARKER = "requirement"
 PLUGIN_NAME = "cc_conformance_session"
@@ -38,6 +39,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g = parser.getgroup("cc-conformance", "OAuth 2.0 client credentials conformance suite")
     g.addoption("--cc-url", help="token endpoint URL of the server under test")
     g.addoption("--cc-app", help="in-process ASGI/WSGI app under test, as module:attr")
+    g.addoption("--cc-grant", help="grant object under test, as module:factory (hosted in the "
+                "reference TokenEndpoint; see conformance.targets.grant)")
     g.addoption("--cc-profile", help="target profile TOML file")
     g.addoption("--cc-spec", choices=["rfc6749", "oauth2.1"], help="spec profile override")
     g.addoption("--cc-client-id", help="confidential client id (overrides the profile)")
@@ -60,17 +63,22 @@ def _injected(config: pytest.Config) -> RunOptions | None:
 
 
 def options_from_config(config: pytest.Config) -> RunOptions | None:
-    url, app, prof = (config.getoption(o) for o in ("cc_url", "cc_app", "cc_profile"))
-    if not (url or app or prof):
+    url, app, grant, prof = (config.getoption(o)
+                             for o in ("cc_url", "cc_app", "cc_grant", "cc_profile"))
+    if not (url or app or grant or prof):
         return None
-    if url and app:
-        raise pytest.UsageError("give --cc-url or --cc-app, not both")
-    overrides = {"url": url, "app": app, "spec": config.getoption("cc_spec"),
+    if sum(1 for t in (url, app, grant) if t) > 1:
+        raise pytest.UsageError("give one of --cc-url, --cc-app or --cc-grant")
+    overrides = {"url": url, "app": app, "grant": grant, "spec": config.getoption("cc_spec"),
                  "client_id": config.getoption("cc_client_id"),
                  "secret_env": config.getoption("cc_client_secret_env")}
     profile = load_profile(prof, overrides={k: v for k, v in overrides.items() if v})
-    spec = (TargetSpec("url", profile.url) if profile.url
-            else TargetSpec("app", profile.app, token_path=profile.token_path))
+    if profile.url:
+        spec = TargetSpec("url", profile.url)
+    elif profile.grant:
+        spec = TargetSpec("grant", profile.grant, token_path=profile.token_path)
+    else:
+        spec = TargetSpec("app", profile.app, token_path=profile.token_path)
     select = config.getoption("cc_requirement")
     return RunOptions(
         target=spec, profile=profile, strict=config.getoption("cc_strict"),
@@ -125,7 +133,14 @@ class ConformancePlugin:
 
     # ---------------------------------------------------------------- lifecycle
     def pytest_sessionstart(self, session: pytest.Session) -> None:
-        self.session.start()
+        try:
+            self.session.start()
+        except TargetConfigError as exc:
+            # An unusable target (bad module:attr, a grant factory that fails): exit 2.
+            # pytest skips sessionfinish after an exit here, so close the session ourselves.
+            self.session.close()
+            pytest.exit(f"cc-conformance: {self.session.redactor.text(str(exc))}",
+                        returncode=ExitStatus.USAGE)
         self.session.preflight()
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
@@ -242,8 +257,20 @@ class ConformancePlugin:
             requirements=reqs, exit_status=status, started=self._started,
             duration_s=time.perf_counter() - self._t0,
             selected_requirements=sorted(self.options.select) if self.options.select else None,
-            notes=[f"target unreachable: {s.target_error}"] if unreachable else [],
+            notes=self._notes(),
         )
+
+    def _notes(self) -> list[str]:
+        notes = []
+        if self.session.target_error is not None:
+            notes.append(f"target unreachable: {self.session.target_error}")
+        if self.options.target.kind == "grant":
+            notes.append("grant target: the grant is hosted in reference_impl's TokenEndpoint, "
+                         "which enforced the transport rules (RFC 6749 §2.3, §3.1, §3.2: POST, "
+                         "form body, repeated and empty parameters, credentials in the query, "
+                         "one authentication method, HTTP Basic parsing) before the grant ran; "
+                         "findings on those rules describe the host, not the grant")
+        return notes
 
     @pytest.hookimpl(trylast=True)
     def pytest_sessionfinish(self, session: pytest.Session, exitstatus: int) -> None:

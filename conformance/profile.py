@@ -64,6 +64,7 @@ class Profile:
     spec: str = "rfc6749"
     url: str | None = None
     app: str | None = None
+    grant: str | None = None
     token_path: str = "/token"  # noqa: S105 - a path
     timeout: float = 5.0
     clients: Mapping[str, Client] = field(default_factory=dict)
@@ -73,6 +74,7 @@ class Profile:
 
     def __repr__(self) -> str:
         return (f"Profile(spec={self.spec!r}, url={self.url!r}, app={self.app!r}, "
+                f"grant={self.grant!r}, "
                 f"clients={list(self.clients.values())!r}, auth_methods={self.auth_methods!r})")
 
     def client(self, role: str) -> Client | None:
@@ -87,7 +89,7 @@ class Profile:
 
 
 _TOP = {"spec", "target", "clients", "scopes", "server"}
-_TARGET = {"url", "app", "token_path", "timeout"}
+_TARGET = {"url", "app", "grant", "token_path", "timeout"}
 _CLIENT = {"client_id", "secret_env"}
 _SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
 _SERVER = {"auth_methods"}
@@ -139,16 +141,18 @@ def parse_profile(
         raise ProfileError("spec", f"must be one of {SPEC_PROFILES}, got {spec!r}")
     url = overrides.get("url") or target.get("url")
     app = overrides.get("app") or target.get("app")
-    if overrides.get("url"):
-        app = None
-    if overrides.get("app"):
-        url = None
+    grant = overrides.get("grant") or target.get("grant")
+    # A target given on the command line replaces the file's target, whatever its kind.
+    if overrides.get("url") or overrides.get("app") or overrides.get("grant"):
+        url, app, grant = overrides.get("url"), overrides.get("app"), overrides.get("grant")
     if url is not None and not isinstance(url, str):
         raise ProfileError("target.url", "must be a string")
     if app is not None and (not isinstance(app, str) or ":" not in app):
         raise ProfileError("target.app", "must be a 'module:attr' string")
-    if url and app:
-        raise ProfileError("target", "give either url or app, not both")
+    if grant is not None and (not isinstance(grant, str) or ":" not in grant):
+        raise ProfileError("target.grant", "must be a 'module:factory' string")
+    if sum(1 for t in (url, app, grant) if t) > 1:
+        raise ProfileError("target", "give one of url, app or grant, not several")
     if isinstance(url, str) and not url.startswith(("http://", "https://")):
         raise ProfileError("target.url", f"must be an http(s) URL, got {url!r}")
     token_path = target.get("token_path", "/token")
@@ -220,8 +224,8 @@ def parse_profile(
         if m not in AUTH_METHODS:
             raise ProfileError("server.auth_methods", f"unknown method {m!r} (know {AUTH_METHODS})")
     return Profile(
-        spec=str(spec), url=url, app=app, token_path=token_path, timeout=float(timeout),
-        clients=clients, scopes=scopes, auth_methods=methods, source=source,
+        spec=str(spec), url=url, app=app, grant=grant, token_path=token_path,
+        timeout=float(timeout), clients=clients, scopes=scopes, auth_methods=methods, source=source,
     )
 
 
@@ -243,6 +247,7 @@ def load_profile(
         except tomllib.TOMLDecodeError as exc:
             raise ProfileError("--profile", f"{p} is not valid TOML: {exc}") from exc
     profile = parse_profile(data, source=source, environ=environ, overrides=overrides)
-    if not profile.url and not profile.app:
-        raise ProfileError("target", "no target: give --url/--app or target.url/target.app")
+    if not profile.url and not profile.app and not profile.grant:
+        raise ProfileError("target", "no target: give --url/--app/--grant or "
+                           "target.url/target.app/target.grant")
     return profile

@@ -26,6 +26,7 @@ from conformance.results import RunResults
 from conformance.targets import TargetSpec
 
 SUITE_DIR = Path(__file__).parent / "suite"
+GRANT_PREFIX = "grant:"
 BASE_ARGS = ["-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"]
 
 
@@ -38,11 +39,15 @@ class RunError(RuntimeError):
 
 
 def target_spec(target: object, token_path: str = "/token") -> TargetSpec:  # noqa: S107
+    """URL, ``module:attr`` or app object -> a url/app spec; ``grant:module:factory`` -> a grant
+    spec (or pass ``TargetSpec("grant", "module:factory")``)."""
     if isinstance(target, TargetSpec):
         return target
     if isinstance(target, str):
         if target.startswith(("http://", "https://")):
             return TargetSpec("url", target)
+        if target.startswith(GRANT_PREFIX):
+            return TargetSpec("grant", target[len(GRANT_PREFIX):], token_path=token_path)
         return TargetSpec("app", target, token_path=token_path)
     if callable(target):
         return TargetSpec("app", target, token_path=token_path)
@@ -123,10 +128,13 @@ def run_suite_subprocess(
     env: Mapping[str, str] | None = None,
     timeout: float = 300,
 ) -> tuple[int, dict[str, object], str]:
-    """Isolated run via the CLI; returns (exit status, JSON results document, console text)."""
+    """Isolated run via the CLI; returns (exit status, JSON results document, console text).
+    ``target``: a URL, ``module:attr`` (an app) or ``grant:module:factory``."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "results.json"
         kind = "--url" if target.startswith(("http://", "https://")) else "--app"
+        if target.startswith(GRANT_PREFIX):
+            kind, target = "--grant", target[len(GRANT_PREFIX):]
         cmd = [sys.executable, "-m", "conformance", "run", kind, target, "--profile",
                str(profile), "--seed", str(seed), "--examples", str(examples), "--json", str(out)]
         if strict:

@@ -1,7 +1,7 @@
 """Targets: where requests go. Kinds: ``url`` (a live token endpoint), ``app`` (an in-process
-ASGI or WSGI app given as ``module:attr`` or as an object) and, later, ``grant`` (a grant object
-hosted in the reference's TokenEndpoint; ``conformance/targets/grant.py`` is the only module in
-``conformance/`` allowed to import ``reference_impl``).
+ASGI or WSGI app given as ``module:attr`` or as an object) and ``grant`` (a grant object from a
+``module:factory``, hosted in the reference's TokenEndpoint; ``conformance/targets/grant.py`` is
+the only module in ``conformance/`` allowed to import ``reference_impl``).
 """
 
 from __future__ import annotations
@@ -45,9 +45,13 @@ class TargetSpec:
 
     @property
     def location(self) -> str:
-        if isinstance(self.value, str):
-            return self.value
-        return f"<{type(self.value).__name__} object>"
+        where = (self.value if isinstance(self.value, str)
+                 else f"<{type(self.value).__name__} object>")
+        if self.kind == "grant":
+            # Findings on transport rules describe the host endpoint, not the grant.
+            return f"{where} (hosted in reference_impl TokenEndpoint; transport rules enforced " \
+                   "by the host)"
+        return where
 
 
 def import_object(ref: str) -> object:
@@ -79,11 +83,7 @@ def make_target(spec: TargetSpec, *, timeout: float = DEFAULT_TIMEOUT_S) -> Targ
         return AppTarget(app, token_path=spec.token_path, location=spec.location,
                          timeout=timeout)
     if spec.kind == "grant":
-        # Issue 3, later: conformance.targets.grant hosts a grant object in the reference's
-        # TokenEndpoint and exposes it through AppTarget.
-        try:
-            grant_mod = importlib.import_module("conformance.targets.grant")
-        except ImportError as exc:
-            raise TargetConfigError("the grant target is not implemented yet") from exc
-        return grant_mod.make_grant_target(spec, timeout=timeout)  # type: ignore[no-any-return]
+        from conformance.targets.grant import make_grant_target
+
+        return make_grant_target(spec, timeout=timeout)
     raise TargetConfigError(f"unknown target kind {spec.kind!r}")
