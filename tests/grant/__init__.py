@@ -1,0 +1,1 @@
+"""Tests of the grant-object target (conformance/targets/grant.py)."""
