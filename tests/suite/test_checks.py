@@ -1,0 +1,353 @@
+"""Unit tests of the shared checkers (conformance.checks) on synthetic exchanges.
+
+Each case states which verdict a rule must produce, so a checker that cries wolf on a
+conformant response or cannot fail on a broken one is caught here, without a target.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import hmac
+import json
+import secrets
+
+import pytest
+
+from conformance.checks import (
+    Recorder,
+    estimate_entropy_bits,
+    header_directives,
+    issued_token,
+    parse_challenges,
+    verify_error,
+    verify_success,
+)
+from conformance.exchange import Exchange, Received, SentRequest
+from conformance.results import Verdict
+
+JSON_CT = ("Content-Type", "application/json")
+NO_STORE = ("Cache-Control", "no-store")
+NO_CACHE = ("Pragma", "no-cache")
+BASIC_CHALLENGE = ("WWW-Authenticate", 'Basic realm="cc", charset="UTF-8"')
+
+
+def exchange(status: int, body: object, *headers: tuple[str, str]) -> Exchange:
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return Exchange(request=SentRequest("POST", "http://as.example/token", (), b""),
+                    response=Received(status=status, headers=tuple(headers), body=raw))
+
+
+def token_body(**extra: object) -> dict[str, object]:
+    return {"access_token": "abcDEF123-._~+/", "token_type": "Bearer", "expires_in": 3600,
+            **extra}
+
+
+def success(body: object = None, *headers: tuple[str, str], status: int = 200) -> Exchange:
+    hs = headers or (JSON_CT, NO_STORE, NO_CACHE)
+    return exchange(status, token_body() if body is None else body, *hs)
+
+
+def error(code: str, status: int = 400, *headers: tuple[str, str], **extra: object) -> Exchange:
+    return exchange(status, {"error": code, **extra}, JSON_CT, *headers)
+
+
+def verdicts(rec: Recorder, rid: str) -> list[Verdict]:
+    return [f.verdict for f in rec.findings if f.requirement == rid]
+
+
+def run_success(ex: Exchange, spec: str = "rfc6749", **kw: object) -> Recorder:
+    rec = Recorder()
+    verify_success(rec, ex, spec=spec, **kw)  # type: ignore[arg-type]
+    return rec
+
+
+def run_error(ex: Exchange, codes: list[str], **kw: object) -> Recorder:
+    rec = Recorder()
+    verify_error(rec, ex, codes=codes, **kw)  # type: ignore[arg-type]
+    return rec
+
+
+# ------------------------------------------------------------------------ §5.2 character sets
+
+
+@pytest.mark.parametrize(("code", "ok"), [
+    ("invalid_request", True),
+    ("x y", True),  # %x20 is allowed in error
+    ("!#[]~", True),  # %x21, %x23, %x5B, %x5D, %x7E edges
+    ('a"b', False),  # %x22
+    ("a\\b", False),  # %x5C
+    ("a\x1fb", False),  # control
+    ("a\x7fb", False),  # DEL
+    ("é", False),  # non-ASCII
+    ("", False),  # 1*NQSCHAR
+])
+def test_error_code_charset(code: str, ok: bool) -> None:
+    rec = run_error(error(code), [code])
+    assert verdicts(rec, "RFC6749-5.2-error-charset") == [Verdict.PASS if ok else Verdict.FAIL]
+
+
+@pytest.mark.parametrize(("desc", "ok"), [
+    ("A plain description, with space!", True),
+    ("~ edge [x] ]", True),
+    ('quote " here', False),
+    ("back\\slash", False),
+    ("tab\there", False),
+])
+def test_error_description_charset(desc: str, ok: bool) -> None:
+    rec = run_error(error("invalid_request", error_description=desc), ["invalid_request"])
+    assert verdicts(rec, "RFC6749-5.2-error-charset") == [Verdict.PASS if ok else Verdict.FAIL]
+
+
+@pytest.mark.parametrize(("uri", "ok"), [
+    ("https://as.example/errors#invalid_request", True),
+    ("https://as.example/a b", False),  # %x20 is not allowed in error_uri
+    ('https://as.example/"', False),
+])
+def test_error_uri_charset(uri: str, ok: bool) -> None:
+    rec = run_error(error("invalid_request", error_uri=uri), ["invalid_request"])
+    assert verdicts(rec, "RFC6749-5.2-error-charset") == [Verdict.PASS if ok else Verdict.FAIL]
+
+
+# ------------------------------------------------------------------------ §5.2 status rules
+
+
+@pytest.mark.parametrize(("status", "scheme", "ok"), [
+    (400, None, True),
+    (401, None, True),  # MAY use 401 without Authorization header
+    (403, None, False),
+    (401, "Basic", True),
+    (400, "Basic", False),  # Authorization header used: 401 is required
+])
+def test_invalid_client_status(status: int, scheme: str | None, ok: bool) -> None:
+    ex = error("invalid_client", status, BASIC_CHALLENGE)
+    rec = run_error(ex, ["invalid_client"], auth_scheme=scheme)
+    assert verdicts(rec, "RFC6749-5.2-status") == [Verdict.PASS if ok else Verdict.FAIL]
+
+
+@pytest.mark.parametrize(("status", "ok"), [(400, True), (401, False), (403, False),
+                                            (200, False), (500, False)])
+def test_other_errors_are_400(status: int, ok: bool) -> None:
+    rec = run_error(error("invalid_scope", status), ["invalid_scope"], auth_scheme="Basic")
+    assert verdicts(rec, "RFC6749-5.2-status") == [Verdict.PASS if ok else Verdict.FAIL]
+    assert verdicts(rec, "RFC6749-5.2-invalid-client-401") == []  # only for invalid_client
+
+
+def test_401_rule_only_when_authorization_header_was_used() -> None:
+    rec = run_error(error("invalid_client", 400), ["invalid_client"], auth_scheme=None)
+    assert verdicts(rec, "RFC6749-5.2-invalid-client-401") == []
+    assert verdicts(rec, "RFC6749-5.2-status") == [Verdict.PASS]
+
+
+def test_unreadable_error_judged_by_expected_code() -> None:
+    ex = exchange(401, b"unauthorized", ("Content-Type", "text/plain"), BASIC_CHALLENGE)
+    rec = run_error(ex, ["invalid_client"], auth_scheme="Basic")
+    assert verdicts(rec, "RFC6749-5.2-status") == [Verdict.PASS]
+    assert verdicts(rec, "RFC6749-5.2-error-json") == [Verdict.FAIL]
+
+
+# ------------------------------------------------------------------- WWW-Authenticate matching
+
+
+@pytest.mark.parametrize(("headers", "ok"), [
+    ((("WWW-Authenticate", 'Basic realm="x"'),), True),
+    ((("WWW-Authenticate", 'basic realm="x"'),), True),
+    ((("WWW-Authenticate", 'BASIC realm="x"'),), True),
+    ((("WWW-Authenticate", 'Bearer realm="a, b", error="x", Basic realm="y"'),), True),
+    ((("WWW-Authenticate", 'Bearer realm="api"'), ("WWW-Authenticate", 'Basic realm="y"')), True),
+    ((("WWW-Authenticate", 'Bearer realm="Basic"'),), False),  # 'Basic' only inside a quote
+    ((("WWW-Authenticate", 'Bearer realm="x", basicx="y"'),), False),
+    ((), False),
+])
+def test_challenge_scheme_matching(headers: tuple[tuple[str, str], ...], ok: bool) -> None:
+    ex = error("invalid_client", 401, *headers)
+    rec = run_error(ex, ["invalid_client"], auth_scheme="Basic")
+    expected = Verdict.PASS if ok else Verdict.FAIL
+    assert verdicts(rec, "RFC6749-5.2-invalid-client-401") == [expected]
+
+
+def test_parse_challenges_token68_and_params() -> None:
+    ch = parse_challenges(['Negotiate abc==, Basic realm="r\\"q", charset=UTF-8'])
+    assert [(c.scheme, c.token68) for c in ch] == [("Negotiate", "abc=="), ("Basic", None)]
+    assert ch[1].params == {"realm": 'r"q', "charset": "UTF-8"}
+
+
+@pytest.mark.parametrize(("challenge", "realm", "charset"), [
+    ('Basic realm="cc"', Verdict.PASS, Verdict.NOT_APPLICABLE),
+    ('Basic realm="cc", charset="UTF-8"', Verdict.PASS, Verdict.PASS),
+    ('Basic realm="cc", charset=utf-8', Verdict.PASS, Verdict.PASS),
+    ('Basic realm="cc", charset="ISO-8859-1"', Verdict.PASS, Verdict.FAIL),
+    ("Basic", Verdict.FAIL, Verdict.NOT_APPLICABLE),
+    ('Basic charset="UTF-8"', Verdict.FAIL, Verdict.PASS),
+])
+def test_basic_challenge_realm_and_charset(challenge: str, realm: Verdict,
+                                           charset: Verdict) -> None:
+    ex = error("invalid_client", 401, ("WWW-Authenticate", challenge))
+    rec = run_error(ex, ["invalid_client"], auth_scheme="Basic")
+    assert verdicts(rec, "RFC7617-2-realm") == [realm]
+    assert verdicts(rec, "RFC7617-2.1-charset-utf8") == [charset]
+
+
+def test_no_basic_challenge_records_no_rfc7617_finding() -> None:
+    rec = run_error(error("invalid_client", 400), ["invalid_client"])
+    assert verdicts(rec, "RFC7617-2-realm") == []
+
+
+# ---------------------------------------------------------------- §5.1 Cache-Control / Pragma
+
+
+@pytest.mark.parametrize(("headers", "no_store", "pragma"), [
+    ((("Cache-Control", "no-store"), ("Pragma", "no-cache")), True, True),
+    ((("Cache-Control", "private, No-Store, max-age=0"), ("Pragma", "NO-CACHE")), True, True),
+    ((("Cache-Control", "private"), ("Cache-Control", "no-store"),
+      ("Pragma", "x-a"), ("Pragma", "no-cache")), True, True),
+    ((("Cache-Control", 'no-cache="no-store"'), ("Pragma", 'x="no-cache"')), False, False),
+    ((("Cache-Control", "no-cache"),), False, False),
+    ((("Cache-Control", "no-storex"), ("Pragma", "no-cache, x")), False, True),
+])
+def test_cache_directives(headers: tuple[tuple[str, str], ...], no_store: bool,
+                          pragma: bool) -> None:
+    rec = run_success(success(None, JSON_CT, *headers))
+    assert verdicts(rec, "RFC6749-5.1-no-store") == [Verdict.PASS if no_store else Verdict.FAIL]
+    assert verdicts(rec, "RFC6749-5.1-pragma") == [Verdict.PASS if pragma else Verdict.FAIL]
+
+
+def test_pragma_not_judged_under_oauth21() -> None:
+    rec = run_success(success(None, JSON_CT, NO_STORE), spec="oauth2.1")
+    assert verdicts(rec, "RFC6749-5.1-pragma") == []
+
+
+def test_header_directives_skip_quoted_commas() -> None:
+    assert header_directives(['private="a, no-store", max-age=0']) == ["private", "max-age"]
+
+
+# ------------------------------------------------------------------------ §5.1 expires_in
+
+
+@pytest.mark.parametrize(("raw", "ok"), [
+    (b"3600", True),
+    (b"0", True),  # 1*DIGIT allows zero
+    (b"3600.0", False),  # not 1*DIGIT: Go's x/oauth2 rejects it
+    (b"3.6e3", False),
+    (b"-1", False),
+    (b'"3600"', False),
+    (b"true", False),
+    (b"null", False),
+])
+def test_expires_in_must_be_digits(raw: bytes, ok: bool) -> None:
+    body = b'{"access_token":"abc","token_type":"Bearer","expires_in":' + raw + b"}"
+    rec = run_success(exchange(200, body, JSON_CT, NO_STORE, NO_CACHE))
+    expected = Verdict.PASS if ok else Verdict.FAIL
+    assert verdicts(rec, "RFC6749-5.1-expires-in-numeric") == [expected]
+    assert verdicts(rec, "RFC6749-5.1-expires-in") == [Verdict.PASS]
+
+
+def test_missing_expires_in_is_a_warning() -> None:
+    body = {"access_token": "abc", "token_type": "Bearer"}
+    rec = run_success(success(body))
+    assert verdicts(rec, "RFC6749-5.1-expires-in") == [Verdict.WARN]
+    assert verdicts(rec, "RFC6749-5.1-expires-in-numeric") == []
+
+
+# ------------------------------------------------------------------------------ §5.1 scope
+
+
+@pytest.mark.parametrize(("scope", "five_one", "least", "oauth21"), [
+    (None, Verdict.PASS, None, Verdict.WARN),  # absent: means "as requested"
+    ("read write", Verdict.PASS, Verdict.PASS, Verdict.PASS),  # equal
+    ("write read", Verdict.PASS, Verdict.PASS, Verdict.PASS),  # equal, order irrelevant
+    ("read", Verdict.PASS, Verdict.PASS, Verdict.PASS),  # narrowed and said so
+    ("read write admin", Verdict.PASS, Verdict.WARN, Verdict.PASS),  # broader than asked
+])
+def test_scope_absent_equal_narrowed(scope: str | None, five_one: Verdict,
+                                     least: Verdict | None, oauth21: Verdict) -> None:
+    body = token_body() if scope is None else token_body(scope=scope)
+    for spec in ("rfc6749", "oauth2.1"):
+        rec = run_success(success(body), spec=spec, requested_scope=["read", "write"],
+                          allowed_scopes=["read", "write"])
+        assert verdicts(rec, "RFC6749-5.1-scope") == [five_one]
+        assert verdicts(rec, "RFC9700-2.3-least-privilege") == ([] if least is None else [least])
+        assert verdicts(rec, "OAUTH21-3.2.3-scope-returned") == (
+            [oauth21] if spec == "oauth2.1" else [])
+
+
+@pytest.mark.parametrize(("scope", "ok"), [("read write", True), ("read  write", False),
+                                           (" read", False), ('re"ad', False), ("", False)])
+def test_scope_syntax(scope: str, ok: bool) -> None:
+    rec = run_success(success(token_body(scope=scope)))
+    assert verdicts(rec, "RFC6749-3.3-scope-syntax") == [Verdict.PASS if ok else Verdict.FAIL]
+
+
+# ----------------------------------------------------------------- issued_token and 2xx bodies
+
+
+def test_issued_token_cases() -> None:
+    assert issued_token(success())
+    assert issued_token(exchange(400, token_body(), JSON_CT))  # a token is a token
+    assert not issued_token(exchange(200, {"error": "invalid_client"}, JSON_CT))
+    assert not issued_token(exchange(200, b"", JSON_CT))
+    assert issued_token(exchange(200, b"access_token=abc&token_type=bearer",
+                                 ("Content-Type", "application/x-www-form-urlencoded")))
+
+
+def test_2xx_error_body_fails_status_not_no_token() -> None:
+    ex = exchange(200, {"error": "invalid_client"}, JSON_CT)
+    rec = run_error(ex, ["invalid_client"], also=["RFC6749-3.2.1-client-auth-required"])
+    assert verdicts(rec, "RFC6749-3.2.1-client-auth-required") == [Verdict.PASS]
+    assert verdicts(rec, "RFC6749-5.2-status") == [Verdict.FAIL]
+
+
+def test_2xx_without_access_token_is_judged_as_broken_success() -> None:
+    ex = exchange(200, {"token_type": "Bearer"}, JSON_CT, NO_STORE, NO_CACHE)
+    rec = run_success(ex, also=["RFC6749-4.4.3-token-issued"])
+    assert verdicts(rec, "RFC6749-4.4.3-token-issued") == [Verdict.FAIL]
+    assert verdicts(rec, "RFC6749-5.1-access-token") == [Verdict.FAIL]
+    rec = run_success(ex)  # even without `also`, the broken 2xx is reported
+    assert verdicts(rec, "RFC6749-5.1-access-token") == [Verdict.FAIL]
+
+
+def test_refusal_is_not_judged_as_success() -> None:
+    rec = run_success(error("invalid_client", 401), also=["RFC6749-4.4.3-token-issued"])
+    assert verdicts(rec, "RFC6749-4.4.3-token-issued") == [Verdict.FAIL]
+    assert verdicts(rec, "RFC6749-5.1-status-200") == []
+
+
+# ---------------------------------------------------------------------- §10.10 entropy heuristic
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
+
+
+def _jwt(jti: str, iat: int, key: bytes) -> str:
+    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
+    payload = _b64url(json.dumps({"iss": "https://as.example", "sub": "cc-demo-client",
+                                  "iat": iat, "exp": iat + 3600, "jti": jti}).encode())
+    sig = hmac.new(key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
+    return f"{header}.{payload}.{_b64url(sig)}"
+
+
+def test_entropy_random_tokens_pass() -> None:
+    tokens = [secrets.token_urlsafe(32) for _ in range(100)]
+    assert estimate_entropy_bits(tokens) >= 160
+
+
+def test_entropy_jwt_with_random_jti_passes() -> None:
+    key = secrets.token_bytes(32)
+    tokens = [_jwt(secrets.token_hex(16), 1_700_000_000 + i, key) for i in range(100)]
+    assert estimate_entropy_bits(tokens) >= 160
+
+
+def test_entropy_counter_tokens_warn() -> None:
+    tokens = [f"tok-{i:08d}" for i in range(100)]
+    assert estimate_entropy_bits(tokens) < 128
+
+
+def test_entropy_short_random_tokens_below_recommendation() -> None:
+    tokens = [secrets.token_hex(16) for _ in range(100)]  # 128 bits: below the 160 SHOULD
+    assert 100 <= estimate_entropy_bits(tokens) < 160
+
+
+def test_entropy_needs_a_sample() -> None:
+    assert estimate_entropy_bits(["only-one"]) == 0.0
+    assert estimate_entropy_bits(["same", "same"]) == 0.0
