@@ -9,12 +9,11 @@ from conformance.exchange import parse_json_object
 from conformance.harness import CC
 from conformance.results import Verdict
 
-req = pytest.mark.requirement
 MIN_SAMPLE = 20
 
 
 @pytest.mark.asyncio
-@req("RFC6749-10.10-token-unique", "RFC6749-10.10-token-entropy")
+@pytest.mark.requirement("RFC6749-10.10-token-unique", "RFC6749-10.10-token-entropy")
 async def test_tokens_unique_and_unguessable(cc: CC) -> None:
     """Requests many tokens concurrently (--cc-token-count at --cc-concurrency; 100 at 10 by
     default). §10.10: guessing a token MUST have probability <= 2^-128 (any repeat disproves it)

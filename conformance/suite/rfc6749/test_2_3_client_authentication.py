@@ -12,10 +12,8 @@ from conformance.request import RequestBuilder
 from conformance.results import Verdict
 from conformance.suite._common import BASIC, METHODS, POST, need_method, scheme_of
 
-req = pytest.mark.requirement
 
-
-@req("RFC6749-2.3.1-basic-supported", "RFC6749-4.4.3-token-issued")
+@pytest.mark.requirement("RFC6749-2.3.1-basic-supported", "RFC6749-4.4.3-token-issued")
 def test_basic_authentication_is_supported(cc: CC) -> None:
     """Sends grant_type=client_credentials with the confidential client in HTTP Basic.
     RFC 6749 §2.3.1: the server MUST support Basic for clients holding a password."""
@@ -26,8 +24,8 @@ def test_basic_authentication_is_supported(cc: CC) -> None:
                    also=["RFC6749-2.3.1-basic-supported", "RFC6749-4.4.3-token-issued"])
 
 
-@req("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post",
-     "RFC6749-4.4.3-token-issued")
+@pytest.mark.requirement("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post",
+                         "RFC6749-4.4.3-token-issued")
 def test_body_credentials(cc: CC) -> None:
     """Sends client_id and client_secret in the form body (client_secret_post).
     RFC 6749 §2.3.1: optional (MAY), so only checked when the profile declares it;
@@ -42,7 +40,7 @@ def test_body_credentials(cc: CC) -> None:
     verify_success(cc.rec, ex, spec=cc.spec, also=[rid, "RFC6749-4.4.3-token-issued"])
 
 
-@req("RFC6749-2.3.1-basic-form-encoding")
+@pytest.mark.requirement("RFC6749-2.3.1-basic-form-encoding")
 def test_basic_credentials_are_form_urlencoded(cc: CC) -> None:
     """Sends the needs-encoding client (':' ' ' '/' '%' '+' non-ASCII in id and secret) in Basic,
     form-urlencoded before base64 as §2.3.1 requires, and probes the raw form many clients send.
@@ -76,7 +74,7 @@ def test_basic_credentials_are_form_urlencoded(cc: CC) -> None:
                       reason=why, exchanges=[encoded, raw])
 
 
-@req("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post")
+@pytest.mark.requirement("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post")
 def test_body_credentials_with_special_characters(cc: CC) -> None:
     """Sends the needs-encoding client's id and secret form-urlencoded in the body.
     The body is ordinary application/x-www-form-urlencoded, so it MUST authenticate."""
@@ -88,17 +86,39 @@ def test_body_credentials_with_special_characters(cc: CC) -> None:
     verify_success(cc.rec, ex, spec=cc.spec, also=[rid])
 
 
-@req("RFC6749-2.3-one-auth-method", "RFC6749-5.2-invalid-request")
-def test_two_authentication_methods_refused(cc: CC) -> None:
-    """Sends valid credentials both in HTTP Basic and in the body. RFC 6749 §2.3: a client
-    MUST NOT use more than one method; §5.2 names this case invalid_request."""
+@pytest.mark.parametrize("body", ["client_id and client_secret", "client_secret only"])
+@pytest.mark.requirement("RFC6749-2.3-one-auth-method", "RFC6749-5.2-invalid-request")
+def test_two_authentication_methods_refused(cc: CC, body: str) -> None:
+    """Sends valid credentials in HTTP Basic and a client_secret in the body (with or without
+    client_id). RFC 6749 §2.3: a client MUST NOT use more than one method; §5.2 names this case
+    invalid_request. Only the body secret makes a second method: Basic plus a matching
+    client_id alone is allowed (see test_client_id_alongside_basic)."""
+    need_method(cc, BASIC)
     c = cc.profile.confidential
-    ex = cc.send(cc.token_request(method=BASIC).post_credentials(c.client_id, c.require_secret))
+    b = cc.token_request(method=BASIC, label=f"Basic + body {body}")
+    if body == "client_id and client_secret":
+        b.post_credentials(c.client_id, c.require_secret)
+    else:
+        b.param("client_secret", c.require_secret)
+    ex = cc.send(b)
     verify_error(cc.rec, ex, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
                  also=["RFC6749-2.3-one-auth-method"], auth_scheme="Basic")
 
 
-@req("RFC6749-2.3.1-no-credentials-in-uri")
+@pytest.mark.requirement("RFC6749-3.2.1-client-id-with-basic", "RFC6749-2.3-one-auth-method")
+def test_client_id_alongside_basic(cc: CC) -> None:
+    """Sends valid HTTP Basic credentials plus client_id=<the same id> in the body.
+    RFC 6749 §3.2.1: a client MAY send client_id to identify itself; without a secret it is
+    not a second authentication method (§2.3), so the request MUST still get a token."""
+    need_method(cc, BASIC)
+    c = cc.profile.confidential
+    ex = cc.send(cc.token_request(method=BASIC, extra=[("client_id", c.client_id)],
+                                  label="Basic + matching body client_id"))
+    verify_success(cc.rec, ex, spec=cc.spec,
+                   also=["RFC6749-3.2.1-client-id-with-basic", "RFC6749-2.3-one-auth-method"])
+
+
+@pytest.mark.requirement("RFC6749-2.3.1-no-credentials-in-uri")
 def test_credentials_in_query_refused(cc: CC) -> None:
     """Sends grant_type in the body and client_id/client_secret in the request URI's query.
     RFC 6749 §2.3.1: the credentials can only travel in the body; no token may be issued."""
@@ -111,8 +131,8 @@ def test_credentials_in_query_refused(cc: CC) -> None:
 
 
 @pytest.mark.parametrize("method", METHODS)
-@req("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required",
-     "RFC6749-5.2-invalid-client-401")
+@pytest.mark.requirement("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required",
+                         "RFC6749-5.2-invalid-client-401")
 def test_wrong_secret_is_invalid_client(cc: CC, method: str) -> None:
     """Sends the confidential client's id with a wrong secret. §5.2: invalid_client; with
     Basic, HTTP 401 and a Basic challenge."""
@@ -127,7 +147,7 @@ def test_wrong_secret_is_invalid_client(cc: CC, method: str) -> None:
 
 
 @pytest.mark.parametrize("method", METHODS)
-@req("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required")
+@pytest.mark.requirement("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required")
 def test_unknown_client_is_invalid_client(cc: CC, method: str) -> None:
     """Sends an id the server cannot know with some secret. §5.2: invalid_client."""
     need_method(cc, method)
@@ -139,7 +159,7 @@ def test_unknown_client_is_invalid_client(cc: CC, method: str) -> None:
                  also=["RFC6749-3.2.1-client-auth-required"], auth_scheme=scheme_of(method))
 
 
-@req("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-invalid-client")
+@pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-invalid-client")
 def test_no_client_authentication(cc: CC) -> None:
     """Sends grant_type=client_credentials with no client authentication at all.
     §3.2.1/§4.4.2: the client MUST authenticate; §5.2: invalid_client."""
@@ -173,7 +193,7 @@ def corrupt(secret: str, op: tuple[str, int, str]) -> str:
     return secret + secret
 
 
-@req("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-invalid-client")
+@pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-invalid-client")
 def test_any_corrupted_secret_is_rejected(cc: CC) -> None:
     """Property: any corruption of the confidential client's secret (drawn as an edit operation,
     so the secret itself never appears in Hypothesis output), sent with either declared method,

@@ -11,8 +11,7 @@ from hypothesis import strategies as st
 from conformance.checks import Recorder, issued_token, scope_set, verify_error, verify_success
 from conformance.exchange import Exchange, parse_json_object
 from conformance.harness import CC, PropertyViolation, hypothesis_settings
-
-req = pytest.mark.requirement
+from conformance.suite._common import scheme_of
 
 
 def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str]) -> None:
@@ -26,7 +25,7 @@ def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str
         return
     if not issued_token(ex):
         verify_error(rec, ex, codes=["invalid_scope"], code_ids=["RFC6749-5.2-invalid-scope"],
-                     also=["RFC6749-3.3-scope-policy"])
+                     also=["RFC6749-3.3-scope-policy"], auth_scheme=scheme_of(cc.default_method))
         return
     obj, _, _ = parse_json_object(ex.response.body)
     verify_success(rec, ex, spec=cc.spec, requested_scope=requested)
@@ -49,7 +48,7 @@ def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str
               reason=f"granted scopes outside the allowance: {sorted(leaked)}", exchanges=[ex])
 
 
-@req("RFC6749-3.3-default-scope", "RFC6749-5.2-invalid-scope")
+@pytest.mark.requirement("RFC6749-3.3-default-scope", "RFC6749-5.2-invalid-scope")
 def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
     """Sends a request without scope. §3.3: the server MUST apply its default scope or fail
     with invalid_scope; the profile says which (scopes.default / scopes.omitted_policy)."""
@@ -58,14 +57,15 @@ def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
     rid = "RFC6749-3.3-default-scope"
     if sc.omitted_policy == "invalid_scope":
         verify_error(cc.rec, ex, codes=["invalid_scope"], code_ids=["RFC6749-5.2-invalid-scope"],
-                     also=[rid])
+                     also=[rid], auth_scheme=scheme_of(cc.default_method))
         return
     if not issued_token(ex):
         if sc.omitted_policy == "default":
             verify_success(cc.rec, ex, spec=cc.spec, also=[rid])  # records the refusal
         else:  # policy not declared: invalid_scope is the only other conformant answer
             verify_error(cc.rec, ex, codes=["invalid_scope"],
-                         code_ids=[rid, "RFC6749-5.2-invalid-scope"])
+                         code_ids=[rid, "RFC6749-5.2-invalid-scope"],
+                         auth_scheme=scheme_of(cc.default_method))
         return
     obj = verify_success(cc.rec, ex, spec=cc.spec)
     scope = (obj or {}).get("scope")
@@ -79,8 +79,8 @@ def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
                  exchanges=[ex])
 
 
-@req("RFC6749-4.4.2-scope-parameter", "RFC6749-5.1-scope", "RFC9700-2.3-least-privilege",
-     "RFC6749-3.3-scope-syntax")
+@pytest.mark.requirement("RFC6749-4.4.2-scope-parameter", "RFC6749-5.1-scope",
+                         "RFC9700-2.3-least-privilege", "RFC6749-3.3-scope-syntax")
 def test_allowed_scopes_granted(cc: CC) -> None:
     """Requests each allowed scope alone, then all of them. §4.4.2/§3.3: they are granted; if
     the grant differs from the request, §5.1 requires scope in the response."""
@@ -93,7 +93,7 @@ def test_allowed_scopes_granted(cc: CC) -> None:
 
 
 @pytest.mark.parametrize("kind", ["not_allowed", "unknown"])
-@req("RFC6749-3.3-scope-policy", "RFC6749-5.2-invalid-scope")
+@pytest.mark.requirement("RFC6749-3.3-scope-policy", "RFC6749-5.2-invalid-scope")
 def test_scope_outside_allowance_never_granted(cc: CC, kind: str) -> None:
     """Requests a scope the client may not have (not_allowed) or the server does not know
     (unknown). §3.3/§5.2: invalid_scope, or a narrowed grant that says so; never granted."""
@@ -105,7 +105,8 @@ def test_scope_outside_allowance_never_granted(cc: CC, kind: str) -> None:
         judge_scope_request(cc, cc.rec, ex, [s])
 
 
-@req("RFC6749-3.3-scope-policy", "RFC6749-5.1-scope", "RFC6749-4.4.2-scope-parameter")
+@pytest.mark.requirement("RFC6749-3.3-scope-policy", "RFC6749-5.1-scope",
+                         "RFC6749-4.4.2-scope-parameter")
 def test_scope_sets_in_any_order_follow_policy(cc: CC) -> None:
     """Property: any non-empty set of allowed / not-allowed / unknown scopes, in any order, is
     handled per policy: allowed-only sets are granted; others refused with invalid_scope or

@@ -9,11 +9,9 @@ from conformance.harness import CC
 from conformance.request import RequestBuilder
 from conformance.suite._common import METHODS, need_method, scheme_of
 
-req = pytest.mark.requirement
-
 
 @pytest.mark.parametrize("method", METHODS)
-@req("RFC6749-4.4.3-token-issued", "RFC6749-4.4.3-no-refresh-token")
+@pytest.mark.requirement("RFC6749-4.4.3-token-issued", "RFC6749-4.4.3-no-refresh-token")
 def test_valid_request_gets_token(cc: CC, method: str) -> None:
     """Sends grant_type=client_credentials with the confidential client's credentials.
     §4.4.3: an access token response per §5.1; a refresh token SHOULD NOT be included."""
@@ -23,7 +21,7 @@ def test_valid_request_gets_token(cc: CC, method: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["body client_id", "basic empty password"])
-@req("RFC6749-4.4-confidential-only")
+@pytest.mark.requirement("RFC6749-4.4-confidential-only")
 def test_public_client_refused(cc: CC, how: str) -> None:
     """Sends grant_type=client_credentials as the public client (its id, no secret).
     §4.4: the grant MUST only be used by confidential clients: no token (invalid_client or
@@ -42,7 +40,7 @@ def test_public_client_refused(cc: CC, how: str) -> None:
 
 
 @pytest.mark.parametrize("method", METHODS)
-@req("RFC6749-5.2-unauthorized-client")
+@pytest.mark.requirement("RFC6749-5.2-unauthorized-client")
 def test_client_not_allowed_this_grant(cc: CC, method: str) -> None:
     """Sends a valid client credentials request from an authenticated client whose registration
     does not allow this grant. §5.2: unauthorized_client."""
@@ -55,7 +53,7 @@ def test_client_not_allowed_this_grant(cc: CC, method: str) -> None:
 
 @pytest.mark.parametrize("value", ["Client_Credentials", "CLIENT_CREDENTIALS",
                                    "client_credentials ", "urn:cc-conformance:no-such-grant"])
-@req("RFC6749-4.4.2-grant-type", "RFC6749-5.2-unsupported-grant-type")
+@pytest.mark.requirement("RFC6749-4.4.2-grant-type", "RFC6749-5.2-unsupported-grant-type")
 def test_other_grant_type_values_unsupported(cc: CC, value: str) -> None:
     """Sends valid credentials with a grant_type that is not exactly 'client_credentials'.
     §4.4.2: the value MUST be client_credentials (protocol values are case-sensitive);
@@ -63,15 +61,15 @@ def test_other_grant_type_values_unsupported(cc: CC, value: str) -> None:
     ex = cc.send(cc.token_request(grant_type=value, label=f"grant_type={value!r}"))
     verify_error(cc.rec, ex, codes=["unsupported_grant_type"],
                  code_ids=["RFC6749-5.2-unsupported-grant-type"],
-                 also=["RFC6749-4.4.2-grant-type"])
+                 also=["RFC6749-4.4.2-grant-type"], auth_scheme=scheme_of(cc.default_method))
 
 
-@req("RFC6749-4.4.2-grant-type", "RFC6749-5.2-invalid-request")
+@pytest.mark.requirement("RFC6749-4.4.2-grant-type", "RFC6749-5.2-invalid-request")
 def test_missing_grant_type(cc: CC) -> None:
     """Sends valid credentials and no grant_type. §4.4.2: grant_type is REQUIRED; §5.2:
     invalid_request."""
     ex = cc.send(cc.token_request(grant_type=None, label="no grant_type"))
     verify_error(cc.rec, ex, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
-                 also=["RFC6749-4.4.2-grant-type"])
+                 also=["RFC6749-4.4.2-grant-type"], auth_scheme=scheme_of(cc.default_method))
 
 

@@ -7,10 +7,8 @@ import pytest
 from conformance.checks import verify_success
 from conformance.harness import CC
 
-req = pytest.mark.requirement
 
-
-@req("RFC6749-7.1-token-type", "RFC6749-5.1-token-type")
+@pytest.mark.requirement("RFC6749-7.1-token-type", "RFC6749-5.1-token-type")
 def test_token_type_is_registered(cc: CC) -> None:
     """Sends a valid request. §7.1/§5.1: token_type names a registered type (e.g. Bearer,
     case-insensitive) or an absolute URI, since clients must not use tokens of unknown type."""

@@ -8,10 +8,8 @@ from conformance.checks import verify_success
 from conformance.exchange import parse_json_object
 from conformance.harness import CC
 
-req = pytest.mark.requirement
 
-
-@req("RFC6750-2.1-b64token", "RFC6750-6.1.1-bearer-type")
+@pytest.mark.requirement("RFC6750-2.1-b64token", "RFC6750-6.1.1-bearer-type")
 def test_bearer_token_fits_authorization_header(cc: CC) -> None:
     """Sends a valid request. If token_type is Bearer (RFC 6750 §6.1.1, any case), the token
     MUST fit the b64token syntax of §2.1 so it can be sent as 'Authorization: Bearer <token>'."""

@@ -9,11 +9,9 @@ from conformance.harness import CC
 from conformance.request import RequestBuilder
 from conformance.suite._common import BASIC, need_method
 
-req = pytest.mark.requirement
-
 
 @pytest.mark.parametrize("scheme", ["basic", "BASIC", "bAsIc"])
-@req("RFC7617-2-scheme-case-insensitive")
+@pytest.mark.requirement("RFC7617-2-scheme-case-insensitive")
 def test_basic_scheme_name_any_case(cc: CC, scheme: str) -> None:
     """Sends valid Basic credentials with the scheme name in another case. RFC 7617 §2: the
     scheme is matched case-insensitively, so a token is issued."""

@@ -8,10 +8,8 @@ from conformance.checks import verify_success
 from conformance.harness import CC
 from conformance.results import Verdict
 
-req = pytest.mark.requirement
 
-
-@req("RFC9700-2.3-least-privilege")
+@pytest.mark.requirement("RFC9700-2.3-least-privilege")
 def test_narrow_request_gets_narrow_token(cc: CC) -> None:
     """Requests a single allowed scope. RFC 9700 §2.3: tokens SHOULD be restricted to the
     minimum privilege; a broader grant than requested is a warning."""
@@ -23,7 +21,7 @@ def test_narrow_request_gets_narrow_token(cc: CC) -> None:
                    allowed_scopes=list(allowed))
 
 
-@req("RFC9700-2.5-client-authentication")
+@pytest.mark.requirement("RFC9700-2.5-client-authentication")
 def test_client_authentication_methods(cc: CC) -> None:
     """Reports the client authentication methods in use. RFC 9700 §2.5 recommends asymmetric
     methods (mTLS, private_key_jwt); shared-secret methods are reported as information."""
