@@ -24,8 +24,6 @@ FAIL, NA, INFO = Verdict.FAIL, Verdict.NOT_APPLICABLE, Verdict.INFO
 SETUP_NON_PASS = {
     # §3.2 TLS: an in-process target cannot be judged on TLS.
     "RFC6749-3.2-tls": NA,
-    # §3.1/§3.2 no fragment: an in-process target has no published endpoint URI.
-    "RFC6749-3.2-no-fragment": NA,
     # OAuth 2.1-only requirements under the rfc6749 spec profile.
     "OAUTH21-2.4.1-client-secret-post": NA,
     "OAUTH21-3.2.3-scope-returned": NA,

@@ -4,7 +4,6 @@ parameters — and robustness against garbage requests."""
 from __future__ import annotations
 
 import random
-from urllib.parse import urlsplit
 
 import pytest
 from hypothesis import given
@@ -35,22 +34,6 @@ def test_endpoint_uses_tls(cc: CC) -> None:
         cc.rec.record("RFC6749-3.2-tls", Verdict.FAIL, expected="https",
                       observed=f"plain http to {target.location}",
                       reason="credentials and tokens cross the network unencrypted")
-
-
-@pytest.mark.requirement("RFC6749-3.2-no-fragment")
-def test_endpoint_uri_has_no_fragment(cc: CC) -> None:
-    """Looks at the configured token endpoint URL. §3.2: the endpoint URI MUST NOT include a
-    fragment. Only a url target has a published URI to judge; in-process targets are not
-    applicable. (The url target also refuses a fragment URL up front, as a usage error.)"""
-    target = cc.session.target
-    assert target is not None
-    if target.kind != "url":
-        cc.na(f"{target.kind} target {target.location} has no published endpoint URI")
-    fragment = urlsplit(target.location).fragment
-    has_hash = "#" in target.location
-    cc.rec.check("RFC6749-3.2-no-fragment", not fragment and not has_hash,
-                 expected="an endpoint URI without '#fragment'", observed=target.location,
-                 reason="the token endpoint URI includes a fragment")
 
 
 @pytest.mark.requirement("RFC6749-3.2-post-only")
