@@ -1,0 +1,154 @@
+"""The fault-injection set (issue 3): every broken variant of the reference makes the suite
+report its intended requirement ID -- fail for a MUST (or a declared MAY), warn for a SHOULD,
+and fail for a SHOULD under strict -- while the unbroken reference passes the very same
+selection. A few variants also run through the full suite, to show the fault breaks that one
+requirement and nothing else (beyond documented, unavoidable collateral).
+
+Variants whose ``gap`` is set expose a suite bug: they are xfail(strict=True) so the gap stays
+visible and the test turns red once the suite catches them.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from functools import cache
+
+import pytest
+
+from conformance.catalogue import load_catalogue
+from conformance.results import ExitStatus, RunResults, Verdict
+from conformance.runner import run_suite
+
+from .env import DEMO_ENV, REFERENCE_PROFILE, ROOT
+from .variants import FAULTS, Fault, reference, render_table
+
+# Hypothesis examples per property in these runs: enough for the property-only faults (garbage
+# bodies, corrupted secrets) at seed 0, and keeps ~80 suite runs fast.
+EXAMPLES = 10
+README = ROOT / "tests" / "faults" / "README.md"
+
+# Catalogue IDs with no fault, and why (kept honest by test_uncovered_ids_are_documented).
+NO_FAULT = {
+    "RFC6749-3.2-tls": "in-process and loopback targets are not_applicable by design; a "
+                       "failing verdict needs plain http to a non-loopback host, and these "
+                       "tests only use 127.0.0.1",
+    "RFC9700-2.5-client-authentication": "always an info finding about the declared "
+                                         "shared-secret methods; no server behaviour changes it",
+}
+
+
+def _spec(f: Fault) -> str | None:
+    return None if f.spec == "rfc6749" else f.spec
+
+
+@cache
+def reference_run(requirement: str, spec: str) -> RunResults:
+    """The control: the unbroken reference with the same selection (cached per selection)."""
+    return run_suite(reference(), REFERENCE_PROFILE, select_requirements=[requirement],
+                     spec=None if spec == "rfc6749" else spec, environ=DEMO_ENV,
+                     examples=EXAMPLES, seed=0)
+
+
+def variant_run(f: Fault, *, strict: bool = False) -> RunResults:
+    return run_suite(f.build(), REFERENCE_PROFILE, select_requirements=[f.requirement],
+                     spec=_spec(f), environ=DEMO_ENV, examples=EXAMPLES, seed=0, strict=strict)
+
+
+def _explain(res: RunResults, rid: str) -> str:
+    r = res.requirements[rid]
+    bad = {k: v.verdict.value for k, v in res.requirements.items()
+           if v.verdict in (Verdict.FAIL, Verdict.WARN, Verdict.ERROR)}
+    return f"{rid}: {r.verdict.value} ({r.reason!r}); other findings: {bad}"
+
+
+def _param(f: Fault) -> object:
+    marks = [pytest.mark.xfail(strict=True, reason=f.gap)] if f.gap else []
+    return pytest.param(f, id=f.name, marks=marks)
+
+
+@pytest.mark.parametrize("f", [_param(f) for f in FAULTS])
+def test_fault_is_reported(f: Fault) -> None:
+    rid = f.requirement
+    control = reference_run(rid, f.spec)
+    assert control.verdict(rid) == Verdict.PASS, "control: " + _explain(control, rid)
+    assert control.exit_status == ExitStatus.OK
+    assert control.tests, "the selection ran no test"
+
+    res = variant_run(f)
+    assert res.verdict(rid) == Verdict(f.expected), _explain(res, rid)
+    findings = [x for x in res.findings
+                if x.requirement == rid and x.verdict == Verdict(f.expected)]
+    assert findings and all(x.reason for x in findings)
+    if f.expected == "fail":
+        assert res.exit_status == ExitStatus.FAILED
+    elif not any(r.verdict in (Verdict.FAIL, Verdict.ERROR) for r in res.requirements.values()):
+        assert res.exit_status == ExitStatus.OK  # a SHOULD alone never fails the run
+
+
+SHOULD_FAULTS = [f for f in FAULTS if f.level == "SHOULD" and not f.gap]
+
+
+@pytest.mark.parametrize("f", SHOULD_FAULTS, ids=[f.name for f in SHOULD_FAULTS])
+def test_should_fault_fails_under_strict(f: Fault) -> None:
+    res = variant_run(f, strict=True)
+    assert res.verdict(f.requirement) == Verdict.FAIL, _explain(res, f.requirement)
+    assert res.exit_status == ExitStatus.FAILED
+
+
+# ------------------------------------------------------------------------ full-suite runs
+
+FULL_RUN = ["accepts_public_clients", "invalid_client_without_challenge", "issues_refresh_token",
+            "accepts_any_secret"]
+
+
+@cache
+def reference_full_run() -> RunResults:
+    return run_suite(reference(), REFERENCE_PROFILE, environ=DEMO_ENV, examples=EXAMPLES, seed=0)
+
+
+@pytest.mark.parametrize("name", FULL_RUN)
+def test_full_suite_breaks_only_the_intended_requirement(name: str) -> None:
+    f = next(x for x in FAULTS if x.name == name)
+    ref = reference_full_run()
+    assert ref.exit_status == ExitStatus.OK, ref.failed()
+    res = run_suite(f.build(), REFERENCE_PROFILE, environ=DEMO_ENV, examples=EXAMPLES, seed=0)
+    assert any(x.requirement == f.requirement and x.verdict == Verdict(f.expected)
+               for x in res.findings)
+    changed = {rid: (ref.verdict(rid).value, res.verdict(rid).value)
+               for rid in ref.requirements if res.verdict(rid) != ref.verdict(rid)}
+    assert f.requirement in changed
+    assert set(changed) <= {f.requirement} | f.collateral, changed
+    # documented collateral is real, not a stale excuse
+    assert set(changed) == {f.requirement} | f.collateral, changed
+
+
+# ------------------------------------------------------------------------ the set itself
+
+
+def test_the_set_is_large_and_well_formed() -> None:
+    cat = load_catalogue()
+    names = Counter(f.name for f in FAULTS)
+    assert len(FAULTS) >= 40 and max(names.values()) == 1
+    for f in FAULTS:
+        assert f.requirement in cat, f.name
+        assert cat[f.requirement].applies_to(f.spec), f.name
+        assert f.how.startswith(f.requirement + " ") or f.how.startswith(f.requirement + ":"), \
+            f"{f.name}: the docstring's first line must name {f.requirement}"
+        assert set(f.collateral) <= {r.id for r in cat} - {f.requirement}, f.name
+    covered = {f.requirement for f in FAULTS if not f.gap}
+    assert len(covered) >= 35
+
+
+def test_uncovered_ids_are_documented() -> None:
+    cat = load_catalogue()
+    covered = {f.requirement for f in FAULTS}
+    for rid in NO_FAULT:
+        assert rid in cat and rid not in covered, rid
+
+
+def test_readme_table_matches_the_variants() -> None:
+    text = README.read_text(encoding="utf-8")
+    assert render_table() in text, "regenerate with: python -m tests.faults.variants"
+    n = len(re.findall(r"^\| \d+ \|", text, flags=re.MULTILINE))
+    assert n == len(FAULTS)
