@@ -37,6 +37,19 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--client-id", help="confidential client id (overrides the profile)")
     run.add_argument("--client-secret-env", help="env var holding that client's secret")
     run.add_argument("-v", "--verbose", action="store_true", help="one line per test")
+    net = run.add_argument_group("transport (url targets)")
+    net.add_argument("--connect-timeout", type=float, help="connect timeout, seconds (default 5)")
+    net.add_argument("--read-timeout", type=float,
+                     help="read timeout between bytes, seconds (default 5)")
+    net.add_argument("--request-timeout", type=float,
+                     help="deadline for one whole request/response, seconds (default 10)")
+    net.add_argument("--run-budget", type=float, help="whole-run time budget, seconds (default "
+                     "300); checks not run by then are errors")
+    net.add_argument("--ca-bundle", metavar="FILE", help="verify TLS against this PEM CA bundle")
+    net.add_argument("--insecure", action="store_true",
+                     help="DO NOT verify the TLS certificate (loudly reported)")
+    net.add_argument("--allow-insecure-http", action="store_true",
+                     help="allow plain http to a non-loopback host (RFC 6749 §3.2 requires TLS)")
     lst = sub.add_parser("list", help="print the requirement catalogue")
     lst.add_argument("--spec", choices=SPEC_PROFILES, help="only requirements of this profile")
     lst.add_argument("--json", action="store_true", help="as JSON")
@@ -61,6 +74,11 @@ def cmd_list(args: argparse.Namespace) -> int:
 def cmd_run(args: argparse.Namespace) -> int:
     overrides = {"url": args.url, "app": args.app, "grant": args.grant, "spec": args.spec,
                  "client_id": args.client_id, "secret_env": args.client_secret_env}
+    transport = {"connect_timeout": args.connect_timeout, "read_timeout": args.read_timeout,
+                 "request_timeout": args.request_timeout, "run_budget": args.run_budget,
+                 "ca_bundle": args.ca_bundle, "insecure": args.insecure,
+                 "allow_insecure_http": args.allow_insecure_http}
+    overrides.update(transport)
     try:
         load_profile(args.profile, overrides={k: v for k, v in overrides.items() if v})
     except ProfileError as exc:
@@ -83,6 +101,12 @@ def cmd_run(args: argparse.Namespace) -> int:
                       ("--cc-client-id", args.client_id),
                       ("--cc-client-secret-env", args.client_secret_env)):
         if val is not None:
+            pargs += [flag, str(val)]
+    for key, val in transport.items():
+        flag = "--cc-" + key.replace("_", "-")
+        if val is True:
+            pargs.append(flag)
+        elif val not in (None, False):
             pargs += [flag, str(val)]
     pargs += ["--cc-examples", str(args.examples)]
     if args.strict:

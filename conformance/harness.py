@@ -27,6 +27,18 @@ from conformance.targets import Target, TargetError, TargetSpec, make_target
 
 T = TypeVar("T")
 SEND_GRACE_S = 5.0
+#: consecutive connection-level failures (refused, reset, timed out) after which the target is
+#: taken to have stopped answering: every later request fails at once instead of waiting out
+#: its own timeout, so a server that dies mid-run costs seconds, not minutes.
+STOPPED_AFTER = 3
+BUDGET_EXHAUSTED = "run budget exhausted"
+
+
+class BudgetExhausted(TargetError):
+    """The whole-run time budget is spent: the remaining checks are ``error``."""
+
+    def __init__(self, budget: float) -> None:
+        super().__init__(f"{BUDGET_EXHAUSTED} ({budget:g}s)")
 
 
 @dataclass(slots=True, eq=False)
@@ -65,6 +77,46 @@ class ConformanceSession:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.started = time.time()
+        self.deadline = time.monotonic() + self.profile.run_budget
+        self.budget_exhausted = False
+        self.stopped_answering: str | None = None
+        self._connection_failures = 0
+
+    # ---------------------------------------------------------------- budget
+    def remaining(self) -> float:
+        return self.deadline - time.monotonic()
+
+    def check_budget(self) -> None:
+        """Raise :class:`BudgetExhausted` once the run budget is spent."""
+        if self.budget_exhausted or self.remaining() <= 0:
+            self.budget_exhausted = True
+            raise BudgetExhausted(self.profile.run_budget)
+
+    @property
+    def incomplete(self) -> bool:
+        """The run could not judge everything because of the target (budget, stopped)."""
+        return self.budget_exhausted or self.stopped_answering is not None
+
+    def notes(self) -> list[str]:
+        """Transport facts the results must state (insecure TLS, plain http, cut-short run)."""
+        out = []
+        p = self.profile
+        tls = getattr(self.target, "tls_verification", None)
+        if tls == "none":
+            out.append("WARNING: --insecure: the TLS certificate of the target was NOT verified; "
+                       "anyone on the path could have impersonated it (RFC 6749 §10.3)")
+        elif tls == "ca-bundle":
+            out.append(f"TLS certificate verified against the CA bundle {p.ca_bundle} only")
+        if (self.target is not None and self.target.kind == "url" and not self.target.uses_tls
+                and not self.target.is_loopback):
+            out.append("WARNING: --allow-insecure-http: plain http to a non-loopback host; client "
+                       "secrets crossed the network unencrypted (RFC 6749 §3.2)")
+        if self.stopped_answering:
+            out.append(f"target stopped answering mid-run: {self.stopped_answering}")
+        if self.budget_exhausted:
+            out.append(f"{BUDGET_EXHAUSTED}: the {p.run_budget:g}s run budget ran out; "
+                       "the remaining checks are errors")
+        return out
 
     # ---------------------------------------------------------------- event loop and target
     def start(self) -> None:
@@ -79,7 +131,8 @@ class ConformanceSession:
             self.target_error = str(exc)
 
     async def _make_target(self) -> Target:
-        return make_target(self.options.target, timeout=self.profile.timeout)
+        return make_target(self.options.target, timeout=self.profile.timeout,
+                           transport=self.profile.transport)
 
     def preflight(self) -> None:
         """One harmless request: is the target there and does it speak HTTP?"""
@@ -125,13 +178,34 @@ class ConformanceSession:
     async def asend(self, request: RawRequest) -> Exchange:
         if self.target is None:
             raise TargetError(self.target_error or "no target")
-        return self._observe(await self.target.send(request))
+        if self.stopped_answering:
+            raise TargetError(f"target stopped answering: {self.stopped_answering}")
+        self.check_budget()
+        try:
+            async with asyncio.timeout(self.remaining()):
+                ex = await self.target.send(request)
+        except TimeoutError as exc:
+            self.budget_exhausted = True
+            raise BudgetExhausted(self.profile.run_budget) from exc
+        except TargetError as exc:
+            if exc.connection:
+                self._connection_failures += 1
+                if self._connection_failures >= STOPPED_AFTER and not self.stopped_answering:
+                    self.stopped_answering = (f"{STOPPED_AFTER} consecutive connection "
+                                              f"failures, the last: {exc}")
+            raise
+        self._connection_failures = 0
+        return self._observe(ex)
 
     def send(self, request: RawRequest) -> Exchange:
+        # asend bounds itself (request timeout, run budget); the grace only guards against a
+        # wedged event loop.
+        fut = self.submit(self.asend(request))
         try:
-            return self.run(self.asend(request), timeout=self.profile.timeout * 2 + SEND_GRACE_S)
+            return fut.result(timeout=self.profile.request_timeout + SEND_GRACE_S)
         except TimeoutError as exc:
-            raise TargetError("request timed out") from exc
+            fut.cancel()
+            raise TargetError("request did not complete (event loop stalled)") from exc
 
     async def _gather(self, requests: Sequence[RawRequest], concurrency: int) -> list[Exchange]:
         sem = asyncio.Semaphore(concurrency)
@@ -140,7 +214,13 @@ class ConformanceSession:
             async with sem:
                 return await self.asend(r)
 
-        return list(await asyncio.gather(*(one(r) for r in requests)))
+        # return_exceptions: every task is awaited and its outcome retrieved (no "exception was
+        # never retrieved" noise); the first failure is then raised as the check's error.
+        done = await asyncio.gather(*(one(r) for r in requests), return_exceptions=True)
+        for item in done:
+            if isinstance(item, BaseException):
+                raise item
+        return list(done)  # type: ignore[arg-type]
 
     async def send_many(self, requests: Sequence[RawRequest], concurrency: int) -> list[Exchange]:
         """Awaitable from any event loop: the burst itself runs on the target's loop."""
@@ -246,6 +326,11 @@ class CC:
         hypothesis.seed(self.seed)(prop)
         try:
             prop()
+        except BaseExceptionGroup as group:  # e.g. Hypothesis' FlakyFailure around a timeout
+            target_errors = group.subgroup(TargetError)
+            if target_errors is not None:
+                raise _first_leaf(target_errors) from None
+            raise
         except PropertyViolation as v:
             self.rec.findings.extend(
                 [f for f in v.recorder.findings if f.verdict in (Verdict.FAIL, Verdict.ERROR,
@@ -261,14 +346,21 @@ class CC:
         return Recorder(test=self.item.nodeid)
 
 
-def hypothesis_settings(examples: int) -> Any:
-    import datetime
+def _first_leaf(group: BaseExceptionGroup[Any]) -> BaseException:
+    exc: BaseException = group
+    while isinstance(exc, BaseExceptionGroup):
+        exc = exc.exceptions[0]
+    return exc
 
+
+def hypothesis_settings(examples: int) -> Any:
     from hypothesis import HealthCheck, Phase, settings
 
     return settings(
         max_examples=examples,
-        deadline=datetime.timedelta(seconds=10),
+        # No per-example deadline: the transport bounds every request (request timeout, run
+        # budget); a deadline would turn a slow target into a flaky DeadlineExceeded error.
+        deadline=None,
         database=None,
         derandomize=False,
         print_blob=False,

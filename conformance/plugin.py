@@ -53,6 +53,18 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="only run tests tagged with this requirement ID (repeatable)")
     g.addoption("--cc-token-count", type=int, default=100, help="tokens for the §10.10 checks")
     g.addoption("--cc-concurrency", type=int, default=10, help="concurrency of the §10.10 burst")
+    # transport: timeouts, run budget, TLS (conformance.targets.TransportOptions)
+    g.addoption("--cc-connect-timeout", type=float, default=None, help="connect timeout, seconds")
+    g.addoption("--cc-read-timeout", type=float, default=None, help="read timeout per chunk, s")
+    g.addoption("--cc-request-timeout", type=float, default=None,
+                help="deadline for one whole exchange, seconds (default 10)")
+    g.addoption("--cc-run-budget", type=float, default=None,
+                help="whole-run time budget, seconds (default 300); then checks are errors")
+    g.addoption("--cc-ca-bundle", default=None, help="verify TLS against this PEM CA bundle only")
+    g.addoption("--cc-insecure", action="store_true", default=False,
+                help="DO NOT verify the TLS certificate (loud warning in console and results)")
+    g.addoption("--cc-allow-insecure-http", action="store_true", default=False,
+                help="allow plain http to a non-loopback host (RFC 6749 §3.2 requires TLS)")
 
 
 def _injected(config: pytest.Config) -> RunOptions | None:
@@ -72,6 +84,9 @@ def options_from_config(config: pytest.Config) -> RunOptions | None:
     overrides = {"url": url, "app": app, "grant": grant, "spec": config.getoption("cc_spec"),
                  "client_id": config.getoption("cc_client_id"),
                  "secret_env": config.getoption("cc_client_secret_env")}
+    for key in ("connect_timeout", "read_timeout", "request_timeout", "run_budget", "ca_bundle",
+                "insecure", "allow_insecure_http"):
+        overrides[key] = config.getoption(f"cc_{key}")
     profile = load_profile(prof, overrides={k: v for k, v in overrides.items() if v})
     if profile.url:
         spec = TargetSpec("url", profile.url)
@@ -141,7 +156,25 @@ class ConformancePlugin:
             self.session.close()
             pytest.exit(f"cc-conformance: {self.session.redactor.text(str(exc))}",
                         returncode=ExitStatus.USAGE)
+        self._warn_transport()
         self.session.preflight()
+
+    def _warn_transport(self) -> None:
+        """--insecure and --allow-insecure-http are said on the console, not only in results."""
+        tr = self.config.pluginmanager.get_plugin("terminalreporter")
+        for note in self.session.notes():
+            if note.startswith("WARNING"):
+                if tr is not None:
+                    tr.write_line(f"cc-conformance: {note}", red=True, bold=True)
+                else:  # pragma: no cover - no terminal reporter (-p no:terminal)
+                    import sys
+
+                    print(f"cc-conformance: {note}", file=sys.stderr)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_setup(self, item: pytest.Item) -> None:
+        # Once the run budget is spent every remaining test is an error, without running.
+        self.session.check_budget()
 
     def pytest_report_header(self, config: pytest.Config) -> list[str]:
         p = self.options.profile
@@ -226,8 +259,11 @@ class ConformancePlugin:
             if exc is not None and not exc.errisinstance((ConformanceFailure,
                                                           pytest.skip.Exception)):
                 # The check itself could not run: a target error or a bug in the test.
-                kind = "target error" if exc.errisinstance(TargetError) else "check error"
-                reason = self.session.redactor.text(f"{kind}: {exc.typename}: {exc.value}")
+                if exc.errisinstance(TargetError):
+                    reason = f"target error: {' '.join(str(exc.value).split())}"
+                else:
+                    reason = f"check error: {exc.typename}: {exc.value}"
+                reason = self.session.redactor.text(reason)
                 rec_findings = cc.rec.findings if isinstance(cc, CC) else []
                 for rid in item_requirements(item):
                     f = Finding(requirement=rid, verdict=Verdict.ERROR, reason=reason,
@@ -248,6 +284,8 @@ class ConformancePlugin:
         reqs = aggregate(s.catalogue, findings, s.profile.spec, strict=self.options.strict)
         unreachable = s.target_error is not None
         status = exit_status(reqs, unreachable=unreachable)
+        if s.incomplete and not any(r.verdict == Verdict.FAIL for r in reqs.values()):
+            status = ExitStatus.UNREACHABLE  # cut short by the target (stopped, budget)
         if pytest_status not in (0, 1, 5) and status == ExitStatus.OK:
             status = ExitStatus.USAGE if pytest_status in (2, 4) else ExitStatus.FAILED
         return RunResults(
@@ -264,6 +302,7 @@ class ConformancePlugin:
         notes = []
         if self.session.target_error is not None:
             notes.append(f"target unreachable: {self.session.target_error}")
+        notes.extend(self.session.notes())
         if self.options.target.kind == "grant":
             notes.append("grant target: the grant is hosted in reference_impl's TokenEndpoint, "
                          "which enforced the transport rules (RFC 6749 §2.3, §3.1, §3.2: POST, "
@@ -302,6 +341,9 @@ class ConformancePlugin:
                 tr.write_line(f"{res.verdict.value.upper():>5} {rid} ({res.requirement.level}): "
                               f"{self.session.redactor.text(res.reason)}",
                               red=res.verdict != Verdict.WARN, yellow=res.verdict == Verdict.WARN)
+        for note in self.session.notes():
+            tr.write_line(f"cc-conformance: {note}", red=note.startswith("WARNING"),
+                          bold=note.startswith("WARNING"))
         tr.write_line(f"seed {r.seed} (rerun with --cc-seed {r.seed}); exit status {r.exit_status}")
         if self.options.json_path:
             tr.write_line(f"JSON results: {self.options.json_path}")

@@ -15,6 +15,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from conformance.catalogue import SPEC_PROFILES
+from conformance.targets import (
+    DEFAULT_REQUEST_TIMEOUT_S,
+    DEFAULT_RUN_BUDGET_S,
+    DEFAULT_TIMEOUT_S,
+    TransportOptions,
+)
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
 CLIENT_ROLES = ("confidential", "needs_encoding", "public", "not_allowed_grant")
@@ -36,6 +42,7 @@ class Client:
     role: str
     client_id: str
     secret: str | None = field(default=None, repr=False)
+    secret_env: str | None = None  # the environment variable the secret came from
 
     def __repr__(self) -> str:
         shown = "None" if self.secret is None else "'***'"
@@ -66,11 +73,25 @@ class Profile:
     app: str | None = None
     grant: str | None = None
     token_path: str = "/token"  # noqa: S105 - a path
-    timeout: float = 5.0
+    timeout: float = DEFAULT_TIMEOUT_S
     clients: Mapping[str, Client] = field(default_factory=dict)
     scopes: Scopes = field(default_factory=Scopes)
     auth_methods: tuple[str, ...] = ("client_secret_basic",)
     source: str = "<command line>"
+    connect_timeout: float = DEFAULT_TIMEOUT_S
+    read_timeout: float = DEFAULT_TIMEOUT_S
+    request_timeout: float = DEFAULT_REQUEST_TIMEOUT_S
+    run_budget: float = DEFAULT_RUN_BUDGET_S
+    ca_bundle: str | None = None
+    insecure: bool = False  # command line only (--insecure)
+    allow_insecure_http: bool = False  # command line only (--allow-insecure-http)
+
+    @property
+    def transport(self) -> TransportOptions:
+        return TransportOptions(connect=self.connect_timeout, read=self.read_timeout,
+                                total=self.request_timeout, ca_bundle=self.ca_bundle,
+                                insecure=self.insecure,
+                                allow_insecure_http=self.allow_insecure_http)
 
     def __repr__(self) -> str:
         return (f"Profile(spec={self.spec!r}, url={self.url!r}, app={self.app!r}, "
@@ -89,7 +110,8 @@ class Profile:
 
 
 _TOP = {"spec", "target", "clients", "scopes", "server"}
-_TARGET = {"url", "app", "grant", "token_path", "timeout"}
+_TARGET = {"url", "app", "grant", "token_path", "timeout", "connect_timeout", "read_timeout",
+           "request_timeout", "run_budget", "ca_bundle"}
 _CLIENT = {"client_id", "secret_env"}
 _SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
 _SERVER = {"auth_methods"}
@@ -122,6 +144,17 @@ def _scope_tokens(value: object, name: str) -> tuple[str, ...]:
         if any(c in s for c in ' "\\') or not all(0x21 <= ord(c) <= 0x7E for c in s):
             raise ProfileError(name, f"{s!r} is not a valid scope token (RFC 6749 §3.3)")
     return items
+
+
+def _seconds(overrides: Mapping[str, object], target: Mapping[str, object], key: str,
+             default: float, upper: float) -> float:
+    """A duration from the command line (``overrides``) or ``[target]``, in (0, upper]."""
+    value = overrides.get(key)
+    if value is None:
+        value = target.get(key, default)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not 0 < value <= upper:
+        raise ProfileError(f"target.{key}", f"must be a number of seconds in (0, {upper:g}]")
+    return float(value)
 
 
 def parse_profile(
@@ -161,6 +194,17 @@ def parse_profile(
     timeout = target.get("timeout", 5.0)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 60:
         raise ProfileError("target.timeout", "must be a number of seconds in (0, 60]")
+    connect_timeout = _seconds(overrides, target, "connect_timeout", timeout, 60)
+    read_timeout = _seconds(overrides, target, "read_timeout", timeout, 60)
+    request_timeout = _seconds(overrides, target, "request_timeout",
+                               max(DEFAULT_REQUEST_TIMEOUT_S, timeout), 300)
+    run_budget = _seconds(overrides, target, "run_budget", DEFAULT_RUN_BUDGET_S, 86400)
+    ca_bundle = overrides.get("ca_bundle") or target.get("ca_bundle")
+    if ca_bundle is not None and (not isinstance(ca_bundle, str) or not ca_bundle):
+        raise ProfileError("target.ca_bundle", "must be the path of a PEM file")
+    insecure = bool(overrides.get("insecure"))
+    if insecure and ca_bundle:
+        raise ProfileError("--insecure", "cannot be combined with a CA bundle (ca_bundle)")
 
     clients_raw = dict(_table(data, "clients"))
     if overrides.get("client_id") or overrides.get("secret_env"):
@@ -181,6 +225,7 @@ def parse_profile(
         if not isinstance(cid, str) or not cid:
             raise ProfileError(f"{prefix}.client_id", "is required and must be a non-empty string")
         secret: str | None = None
+        var = None
         if role in _SECRET_ROLES:
             var = raw.get("secret_env")
             if not isinstance(var, str) or not var:
@@ -192,7 +237,8 @@ def parse_profile(
                                    f"environment variable {var!r} is not set or empty")
         elif "secret_env" in raw:
             raise ProfileError(f"{prefix}.secret_env", "a public client has no secret")
-        clients[role] = Client(role=role, client_id=cid, secret=secret)
+        clients[role] = Client(role=role, client_id=cid, secret=secret,
+                               secret_env=var if secret else None)
     if "confidential" not in clients:
         raise ProfileError("clients.confidential",
                            "is required (client_id and secret_env of one confidential client)")
@@ -226,6 +272,10 @@ def parse_profile(
     return Profile(
         spec=str(spec), url=url, app=app, grant=grant, token_path=token_path,
         timeout=float(timeout), clients=clients, scopes=scopes, auth_methods=methods, source=source,
+        connect_timeout=connect_timeout, read_timeout=read_timeout,
+        request_timeout=request_timeout, run_budget=run_budget,
+        ca_bundle=str(ca_bundle) if ca_bundle else None, insecure=insecure,
+        allow_insecure_http=bool(overrides.get("allow_insecure_http")),
     )
 
 

@@ -14,10 +14,43 @@ from conformance.exchange import Exchange
 from conformance.request import RawRequest
 
 DEFAULT_TIMEOUT_S = 5.0
+DEFAULT_REQUEST_TIMEOUT_S = 10.0
+DEFAULT_RUN_BUDGET_S = 300.0
+MAX_RESPONSE_BYTES = 4 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class TransportOptions:
+    """How a URL target is reached. ``connect``/``read``: httpx per-phase timeouts (read applies
+    to each chunk); ``total``: deadline for one whole exchange, send to last body byte (stops a
+    trickling server); ``max_bytes``: cap on the response body, before and after content
+    decoding; ``ca_bundle``: trust only these CAs; ``insecure``: no certificate verification;
+    ``allow_insecure_http``: plain http to a non-loopback host."""
+
+    connect: float = DEFAULT_TIMEOUT_S
+    read: float = DEFAULT_TIMEOUT_S
+    total: float = DEFAULT_REQUEST_TIMEOUT_S
+    max_bytes: int = MAX_RESPONSE_BYTES
+    ca_bundle: str | None = None
+    insecure: bool = False
+    allow_insecure_http: bool = False
+
+    @property
+    def verification(self) -> str:
+        """How the server certificate is checked: default, ca-bundle or none."""
+        if self.insecure:
+            return "none"
+        return "ca-bundle" if self.ca_bundle else "default"
 
 
 class TargetError(Exception):
-    """The target could not be reached or did not speak HTTP: verdict ``error``, exit 3."""
+    """The target could not be reached or did not speak HTTP: verdict ``error``, exit 3.
+    ``connection``: the failure was at the connection level (refused, reset, timed out), which
+    counts towards "the target stopped answering"."""
+
+    def __init__(self, message: str, *, connection: bool = False) -> None:
+        super().__init__(message)
+        self.connection = connection
 
 
 class TargetConfigError(ValueError):
@@ -71,11 +104,12 @@ def import_object(ref: str) -> object:
     return obj
 
 
-def make_target(spec: TargetSpec, *, timeout: float = DEFAULT_TIMEOUT_S) -> Target:
+def make_target(spec: TargetSpec, *, timeout: float = DEFAULT_TIMEOUT_S,
+                transport: TransportOptions | None = None) -> Target:
     if spec.kind == "url":
         from conformance.targets.http import UrlTarget
 
-        return UrlTarget(str(spec.value), timeout=timeout)
+        return UrlTarget(str(spec.value), timeout=timeout, transport=transport)
     if spec.kind == "app":
         from conformance.targets.app import AppTarget
 

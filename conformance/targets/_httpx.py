@@ -1,14 +1,25 @@
-"""Shared httpx plumbing: send a RawRequest exactly, record the Exchange."""
+"""Shared httpx plumbing: send a RawRequest exactly, record the Exchange.
+
+The response is streamed and capped: at most ``max_bytes`` are read off the wire, and a
+compressed body is decoded in bounded steps so a decompression bomb stops at the same cap. The
+whole exchange runs under one deadline (``total``), so a server that trickles bytes cannot hold
+a check forever. Redirects are never followed. Every failure is a :class:`TargetError` with a
+one-line reason that names no request content.
+"""
 
 from __future__ import annotations
 
+import asyncio
 import time
+import zlib
 
 import httpx
 
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.request import RawRequest
-from conformance.targets import TargetError
+from conformance.targets import TargetError, TransportOptions
+
+_DECODE_STEP = 64 * 1024
 
 
 def build_url(base: str, token_path: str | None, request: RawRequest) -> str:
@@ -23,7 +34,76 @@ def build_url(base: str, token_path: str | None, request: RawRequest) -> str:
     return url
 
 
-async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest) -> Exchange:
+def _mib(n: int) -> str:
+    return f"{n / (1024 * 1024):g} MiB"
+
+
+def _inflate(data: bytes, wbits: int, cap: int, coding: str) -> bytes:
+    """Decompress ``data`` without ever holding more than ``cap`` (+ one step) output bytes."""
+    d = zlib.decompressobj(wbits)
+    out = bytearray()
+    buf = data
+    try:
+        while True:
+            out += d.decompress(buf, _DECODE_STEP)
+            if len(out) > cap:
+                raise TargetError(f"{coding}-encoded response body expands past the "
+                                  f"{_mib(cap)} cap (decompression bomb?)")
+            buf = d.unconsumed_tail
+            if not buf:
+                break
+        out += d.flush()
+    except zlib.error as exc:
+        raise TargetError(f"response body declares Content-Encoding {coding} but does not "
+                          f"decode: {exc}") from exc
+    if len(out) > cap:
+        raise TargetError(f"{coding}-encoded response body expands past the {_mib(cap)} cap")
+    return bytes(out)
+
+
+def decode_body(raw: bytes, content_encoding: str | None, cap: int) -> bytes:
+    """Undo gzip/deflate content codings (last applied first); unknown codings stay raw."""
+    if not content_encoding:
+        return raw
+    body = raw
+    for coding in reversed([c.strip().lower() for c in content_encoding.split(",")]):
+        if coding in ("gzip", "x-gzip"):
+            body = _inflate(body, 16 + zlib.MAX_WBITS, cap, coding)
+        elif coding == "deflate":
+            try:
+                body = _inflate(body, zlib.MAX_WBITS, cap, coding)
+            except TargetError:  # some servers send raw deflate without the zlib wrapper
+                body = _inflate(body, -zlib.MAX_WBITS, cap, coding)
+        elif coding in ("identity", ""):
+            continue
+        else:
+            return body  # an encoding we do not decode: the checks see the bytes as sent
+    return body
+
+
+async def _exchange(client: httpx.AsyncClient, req: httpx.Request, url: str,
+                    opts: TransportOptions) -> tuple[httpx.Response, bytes]:
+    resp = await client.send(req, stream=True, follow_redirects=False)
+    try:
+        declared = resp.headers.get("content-length")
+        if declared and declared.isdigit() and int(declared) > opts.max_bytes:
+            raise TargetError(f"response declares Content-Length {declared}, over the "
+                              f"{_mib(opts.max_bytes)} cap; not read")
+        raw = bytearray()
+        async for chunk in resp.aiter_raw():
+            raw += chunk
+            if len(raw) > opts.max_bytes:
+                raise TargetError(f"response body exceeds the {_mib(opts.max_bytes)} cap; "
+                                  "stopped reading")
+    finally:
+        await resp.aclose()
+    body = decode_body(bytes(raw), resp.headers.get("content-encoding"), opts.max_bytes)
+    return resp, body
+
+
+async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest,
+                     opts: TransportOptions | None = None) -> Exchange:
+    opts = opts or TransportOptions()
     # Build the Request ourselves: client.build_request would merge default headers
     # (User-Agent, Accept-Encoding, Connection); httpx.Request adds only Host and
     # Content-Length, which we record as sent.
@@ -35,16 +115,33 @@ async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest) -
         headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw),
         body=request.body,
     )
+    where = str(req.url.copy_with(query=None))  # never quote the query: it may hold secrets
     start = time.perf_counter()
     try:
-        resp = await client.send(req, follow_redirects=False)
-        body = await resp.aread()
+        async with asyncio.timeout(opts.total):
+            resp, body = await _exchange(client, req, url, opts)
+    except TimeoutError as exc:
+        raise TargetError(f"no complete response from {where} within the {opts.total:g}s "
+                          "request timeout", connection=True) from exc
     except httpx.TimeoutException as exc:
-        raise TargetError(f"timed out talking to {url}: {type(exc).__name__}") from exc
+        phase = {httpx.ConnectTimeout: f"connect timeout ({opts.connect:g}s)",
+                 httpx.ReadTimeout: f"read timeout ({opts.read:g}s) waiting for data",
+                 httpx.WriteTimeout: f"write timeout ({opts.read:g}s)",
+                 httpx.PoolTimeout: "connection pool timeout"}.get(type(exc), type(exc).__name__)
+        raise TargetError(f"{phase} talking to {where}", connection=True) from exc
+    except httpx.ConnectError as exc:
+        if "CERTIFICATE_VERIFY_FAILED" in str(exc):
+            raise TargetError(f"TLS certificate of {where} failed verification "
+                              f"({_one_line(exc)}); trust its CA with --ca-bundle FILE",
+                              connection=True) from exc
+        raise TargetError(f"cannot connect to {where}: {_one_line(exc)}",
+                          connection=True) from exc
+    except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as exc:
+        raise TargetError(f"{where} did not answer with valid HTTP: {_one_line(exc)}",
+                          connection=True) from exc
     except (httpx.TransportError, httpx.DecodingError) as exc:
-        raise TargetError(
-            f"cannot reach {url} or it is not HTTP: {type(exc).__name__}: {exc}"
-        ) from exc
+        raise TargetError(f"connection to {where} failed: {type(exc).__name__}: "
+                          f"{_one_line(exc)}", connection=True) from exc
     elapsed = (time.perf_counter() - start) * 1000
     received = Received(
         status=resp.status_code,
@@ -52,3 +149,8 @@ async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest) -
         body=body,
     )
     return Exchange(request=sent, response=received, elapsed_ms=elapsed, label=request.label)
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:300]
