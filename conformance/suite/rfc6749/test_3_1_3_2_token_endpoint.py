@@ -36,6 +36,35 @@ def test_endpoint_uses_tls(cc: CC) -> None:
                       reason="credentials and tokens cross the network unencrypted")
 
 
+@pytest.mark.requirement("RFC6749-10.3-tls-server-auth")
+def test_tls_server_authenticated(cc: CC) -> None:
+    """Looks at how TLS was set up. §10.3: tokens travel only over TLS *with server
+    authentication*. The preflight already completed a verified handshake (default trust store,
+    or --ca-bundle), so that is a pass; with --insecure nothing was verified (warning); plain
+    http to a non-loopback host has no server authentication at all (fail)."""
+    target = cc.session.target
+    assert target is not None
+    verification = getattr(target, "tls_verification", None)
+    rid = "RFC6749-10.3-tls-server-auth"
+    if target.uses_tls and verification in ("default", "ca-bundle"):
+        how = "the system trust store" if verification == "default" else \
+            f"the CA bundle {cc.profile.ca_bundle}"
+        cc.rec.record(rid, Verdict.PASS, expected="a certificate that verifies for the host",
+                      observed=f"verified against {how}")
+    elif target.uses_tls:
+        cc.rec.record(rid, Verdict.WARN, expected="a certificate that verifies for the host",
+                      observed="not checked: certificate verification was off (--insecure)",
+                      reason="server authentication unproven: run without --insecure (use "
+                             "--ca-bundle for a private CA)")
+    elif target.is_loopback:
+        cc.na(f"{target.kind} target {target.location} is in-process or loopback: TLS is a "
+              "deployment property to check on the real endpoint")
+    else:
+        cc.rec.record(rid, Verdict.FAIL, expected="https with a verified certificate",
+                      observed=f"plain http to {target.location}",
+                      reason="no TLS, so no server authentication")
+
+
 @pytest.mark.requirement("RFC6749-3.2-post-only")
 def test_get_request_not_honoured(cc: CC) -> None:
     """Sends a GET with grant_type in the query and valid Basic credentials. §3.2: clients MUST

@@ -6,6 +6,7 @@ import pytest
 
 from conformance.checks import verify_success
 from conformance.harness import CC
+from conformance.results import Verdict
 from conformance.suite._common import METHODS, need_method
 
 
@@ -31,3 +32,25 @@ def test_successful_response(cc: CC, method: str, with_scope: bool) -> None:
     ex = cc.send(cc.token_request(method=method, scope=scope))
     verify_success(cc.rec, ex, spec=cc.spec, requested_scope=scope,
                    also=["RFC6749-4.4.3-token-issued"])
+
+
+@pytest.mark.requirement("RFC6749-5.1-no-redirect")
+def test_token_request_not_redirected(cc: CC) -> None:
+    """Sends a valid request and an unauthenticated one. §5.1/§5.2 name the statuses of a token
+    response (200; 400/401); a 3xx hands the request to another location, and a client that
+    follows a 307/308 re-posts its secret there. The suite never follows it (SHOULD: warning)."""
+    valid = cc.send(cc.token_request(label="valid request"))
+    anonymous = cc.send(cc.token_request(method="none", label="no client authentication"))
+    redirected = [ex for ex in (valid, anonymous) if 300 <= ex.response.status < 400]
+    if not redirected:
+        cc.rec.record("RFC6749-5.1-no-redirect", Verdict.PASS,
+                      expected="no 3xx from the token endpoint",
+                      observed=f"HTTP {valid.response.status} and HTTP {anonymous.response.status}")
+        return
+    ex = redirected[0]
+    cc.rec.check("RFC6749-5.1-no-redirect", False, level="SHOULD",
+                 expected="the endpoint answers itself (200, 400 or 401)",
+                 observed=f"HTTP {ex.response.status} to "
+                          f"{ex.response.header('location') or '(no Location)'}; not followed",
+                 reason="the token endpoint redirects token requests; clients that follow "
+                        "would re-send their credentials elsewhere", exchanges=[ex])
