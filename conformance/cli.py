@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from collections.abc import Sequence
 
@@ -36,6 +37,10 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--requirement", action="append", help="only tests for this ID (repeatable)")
     run.add_argument("--client-id", help="confidential client id (overrides the profile)")
     run.add_argument("--client-secret-env", help="env var holding that client's secret")
+    run.add_argument("--report-dir", default="reports",
+                     help="folder for report.html, results.json, junit.xml, allure-results/ "
+                     "and the SHA256SUMS manifest (default: reports/)")
+    run.add_argument("--no-reports", action="store_true", help="write no report folder")
     run.add_argument("-v", "--verbose", action="store_true", help="one line per test")
     net = run.add_argument_group("transport (url targets)")
     net.add_argument("--connect-timeout", type=float, help="connect timeout, seconds (default 5)")
@@ -92,7 +97,10 @@ def cmd_run(args: argparse.Namespace) -> int:
             return ExitStatus.USAGE
     import pytest
 
+    # The CLI imported conformance before pytest starts, so pytest cannot assertion-rewrite it
+    # (harmless: the suite reports through its own findings); keep that notice off the console.
     pargs = ["--pyargs", "conformance.suite", "-p", "no:cacheprovider",
+             "-W", "ignore::pytest.PytestAssertRewriteWarning",
              "-o", "asyncio_default_fixture_loop_scope=function",
              "-v" if args.verbose else "-q"]
     for flag, val in (("--cc-url", args.url), ("--cc-app", args.app), ("--cc-grant", args.grant),
@@ -113,7 +121,16 @@ def cmd_run(args: argparse.Namespace) -> int:
         pargs.append("--cc-strict")
     for rid in args.requirement or ():
         pargs += ["--cc-requirement", rid]
+    if args.no_reports:
+        pargs.append("--cc-no-reports")
+    else:
+        allure_dir = os.path.join(args.report_dir, "allure-results")
+        pargs += ["--cc-report-dir", args.report_dir, f"--alluredir={allure_dir}",
+                  "--clean-alluredir"]
     status = int(pytest.main(pargs))
+    html = os.path.join(args.report_dir, "report.html")
+    if not args.no_reports and status in (0, 1, 3) and os.path.isfile(html):
+        print(html)  # the last line: where to look
     if status in (0, 1, 2, 3):
         return status
     return ExitStatus.USAGE if status in (4, 5) else ExitStatus.FAILED

@@ -54,6 +54,7 @@ class RunOptions:
     select: frozenset[str] | None = None
     token_count: int = 100
     concurrency: int = 10
+    report_dir: str | None = None  # HTML, JSON, JUnit and manifest (conformance.reports)
     results: Any = None  # filled in by the session: conformance.results.RunResults
 
 

@@ -14,11 +14,16 @@ from __future__ import annotations
 import time
 from collections.abc import Generator
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 
 from conformance.harness import CC, ConformanceSession, RunOptions
 from conformance.profile import ProfileError, load_profile
+from conformance.reports import DEFAULT_REPORT_DIR, ReportSet, ReportWriter
+from conformance.reports import allure as allure_reports
+from conformance.reports.progress import PLUGIN_NAME as PROGRESS_PLUGIN
+from conformance.reports.progress import Progress
 from conformance.results import (
     ExitStatus,
     Finding,
@@ -48,6 +53,11 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--cc-strict", action="store_true", default=False, help="treat warn as fail")
     g.addoption("--cc-seed", type=int, default=None, help="seed for generated tests")
     g.addoption("--cc-json", default=None, help="write JSON results to this path")
+    g.addoption("--cc-report-dir", default=None,
+                help="write report.html, results.json, junit.xml and SHA256SUMS here "
+                     "(default: reports/; Allure results too when --alluredir is given)")
+    g.addoption("--cc-no-reports", action="store_true", default=False,
+                help="write no report folder (--cc-json still works)")
     g.addoption("--cc-examples", type=int, default=25, help="Hypothesis examples per property")
     g.addoption("--cc-requirement", action="append", default=None,
                 help="only run tests tagged with this requirement ID (repeatable)")
@@ -102,6 +112,8 @@ def options_from_config(config: pytest.Config) -> RunOptions | None:
         select=frozenset(select) if select else None,
         token_count=config.getoption("cc_token_count"),
         concurrency=config.getoption("cc_concurrency"),
+        report_dir=None if config.getoption("cc_no_reports")
+        else config.getoption("cc_report_dir") or DEFAULT_REPORT_DIR,
     )
 
 
@@ -145,6 +157,15 @@ class ConformancePlugin:
         self.results: RunResults | None = None
         self._t0 = time.perf_counter()
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
+        opts = options
+        self.allure = allure_reports.active(config)
+        report_dir = Path(opts.report_dir) if opts.report_dir else None
+        self.writer = ReportWriter(
+            report_dir, Path(opts.json_path) if opts.json_path else None,
+            Path(config.option.allure_report_dir) if self.allure and report_dir else None)
+        self.reports: ReportSet | None = None
+        self.progress = Progress(config, self.session.catalogue)
+        config.pluginmanager.register(self.progress, PROGRESS_PLUGIN)
 
     # ---------------------------------------------------------------- lifecycle
     def pytest_sessionstart(self, session: pytest.Session) -> None:
@@ -225,8 +246,14 @@ class ConformancePlugin:
 
     @pytest.hookimpl(wrapper=True)
     def pytest_runtest_call(self, item: pytest.Item) -> Generator[None, object, object]:
+        if self.allure:
+            allure_reports.label_test(self.session.catalogue, item_requirements(item))
         result = yield
         cc = getattr(item, "_cc", None)
+        if isinstance(cc, CC) and self.allure:
+            allure_reports.attach_findings(cc.rec.findings, self.session.redactor,
+                                           self.options.profile,
+                                           self.options.target.kind != "url")
         if isinstance(cc, CC):
             bad = [f for f in cc.rec.findings
                    if effective(f.verdict, self.options.strict) in (Verdict.FAIL, Verdict.ERROR)]
@@ -317,8 +344,8 @@ class ConformancePlugin:
             results = self._build_results(int(exitstatus))
             self.results = results
             self.options.results = results
-            if self.options.json_path:
-                results.write_json(self.options.json_path, self.session.redactor)
+            self.reports = self.writer.write(results, self.session.redactor,
+                                             self.options.profile)
             session.exitstatus = results.exit_status
         finally:
             self.session.close()
@@ -347,3 +374,9 @@ class ConformancePlugin:
         tr.write_line(f"seed {r.seed} (rerun with --cc-seed {r.seed}); exit status {r.exit_status}")
         if self.options.json_path:
             tr.write_line(f"JSON results: {self.options.json_path}")
+        rep = self.reports
+        if rep is not None and rep.html is not None:
+            size = sum(f.stat().st_size for f in rep.files if f.is_file())
+            tr.write_line(f"reports: {len(rep.files)} files, {size / 1024:.0f} KiB, written in "
+                          f"{rep.seconds:.2f} s; SHA-256 manifest {rep.manifest}")
+            tr.write_line(f"HTML report: {rep.html}")

@@ -1,0 +1,65 @@
+"""Allure labels, links and attachments for the suite's tests, through allure-pytest's own API.
+Used by the plugin only when allure-pytest writes results (``--alluredir``).
+
+epic = document, feature = section, story = requirement ID, severity from the level
+(MUST critical, SHOULD normal, MAY minor); a link to each RFC section; the redacted HTTP
+exchanges and their ``curl`` commands attached as text.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import pytest
+
+from conformance.catalogue import Catalogue
+from conformance.profile import Profile
+from conformance.redact import Redactor
+from conformance.reports.curl import SecretRef, curl_command
+from conformance.results import Finding
+
+SEVERITY = {"MUST": "critical", "SHOULD": "normal", "MAY": "minor"}
+MAX_ATTACHED = 4  # exchanges per finding
+
+
+def active(config: pytest.Config) -> bool:
+    return bool(getattr(config.option, "allure_report_dir", None))
+
+
+def label_test(catalogue: Catalogue, rids: Sequence[str]) -> None:
+    import allure
+
+    reqs = [catalogue[r] for r in rids if r in catalogue]
+    if not reqs:
+        return
+    allure.dynamic.epic(*sorted({catalogue.documents[r.document].title for r in reqs}))
+    allure.dynamic.feature(*sorted({r.section_key for r in reqs}))
+    allure.dynamic.story(*[r.id for r in reqs])
+    worst = min(reqs, key=lambda r: ("MUST", "SHOULD", "MAY").index(r.level))
+    allure.dynamic.severity(SEVERITY[worst.level])
+    allure.dynamic.title(" + ".join(r.id for r in reqs))
+    allure.dynamic.description("\n\n".join(f"**{r.id}** ({r.level}): {r.statement}\n\n{r.why}"
+                                           for r in reqs))
+    for r in reqs:
+        allure.dynamic.link(r.url, name=f"{r.document} §{r.section}")
+
+
+def attach_findings(findings: Sequence[Finding], redactor: Redactor,
+                    profile: Profile, in_process: bool) -> None:
+    import allure
+
+    refs = [SecretRef(c.secret, c.secret_env) for c in profile.clients.values()
+            if c.secret and c.secret_env]
+    for f in findings:
+        summary = (f"[{f.verdict.value}] {f.requirement}\nexpected: {redactor.text(f.expected)}\n"
+                   f"observed: {redactor.text(f.observed)}"
+                   + (f"\nreason: {redactor.text(f.reason)}" if f.reason else ""))
+        for i, ex in enumerate(f.exchanges[:MAX_ATTACHED], 1):
+            text = "\n\n".join([summary, ex.render(redactor),
+                                curl_command(ex.request, refs, redactor, in_process=in_process)])
+            allure.attach(text, name=f"{f.requirement} {f.verdict.value}: exchange {i}"
+                          + (f" ({ex.label})" if ex.label else ""),
+                          attachment_type=allure.attachment_type.TEXT)
+        if not f.exchanges:
+            allure.attach(summary, name=f"{f.requirement} {f.verdict.value}",
+                          attachment_type=allure.attachment_type.TEXT)
