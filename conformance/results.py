@@ -13,6 +13,9 @@ JSON schema ``cc-conformance/results`` version 1 (see ``results_schema.json`` ne
   body}, elapsed_ms}`` -- secrets and tokens redacted
 - ``tests[]``: ``nodeid, outcome, requirements[], duration_s``
 
+Additive, optional fields written by the report writers (conformance/reports/document.py):
+``documents {KEY: {title, url}}``, ``run.target_profile`` and each exchange's ``curl``.
+
 Verdicts: pass, fail, warn, info, not_applicable, error. A requirement's verdict is the worst of
 its findings (fail > error > warn > pass > info > not_applicable); not_applicable only when no
 check produced anything else.

@@ -136,7 +136,8 @@ def run_suite_subprocess(
         if target.startswith(GRANT_PREFIX):
             kind, target = "--grant", target[len(GRANT_PREFIX):]
         cmd = [sys.executable, "-m", "conformance", "run", kind, target, "--profile",
-               str(profile), "--seed", str(seed), "--examples", str(examples), "--json", str(out)]
+               str(profile), "--seed", str(seed), "--examples", str(examples), "--json", str(out),
+               "--no-reports"]
         if strict:
             cmd.append("--strict")
         for rid in select_requirements or ():

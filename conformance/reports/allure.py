@@ -19,7 +19,8 @@ from conformance.reports.curl import SecretRef, curl_command
 from conformance.results import Finding
 
 SEVERITY = {"MUST": "critical", "SHOULD": "normal", "MAY": "minor"}
-MAX_ATTACHED = 4  # exchanges per finding
+MAX_ATTACHED = 4  # exchanges per failing/warning finding
+MAX_PASSING = 2  # exchanges per test from passing findings (evidence, not the whole run)
 
 
 def active(config: pytest.Config) -> bool:
@@ -50,16 +51,22 @@ def attach_findings(findings: Sequence[Finding], redactor: Redactor,
 
     refs = [SecretRef(c.secret, c.secret_env) for c in profile.clients.values()
             if c.secret and c.secret_env]
-    for f in findings:
+    bad = [f for f in findings if f.verdict.value in ("fail", "error", "warn")]
+    good = [f for f in findings if f not in bad]
+    passing_budget = MAX_PASSING
+    for f in bad + good:
+        limit = MAX_ATTACHED if f in bad else min(1, passing_budget)
+        if f not in bad:
+            passing_budget -= limit
         summary = (f"[{f.verdict.value}] {f.requirement}\nexpected: {redactor.text(f.expected)}\n"
                    f"observed: {redactor.text(f.observed)}"
                    + (f"\nreason: {redactor.text(f.reason)}" if f.reason else ""))
-        for i, ex in enumerate(f.exchanges[:MAX_ATTACHED], 1):
+        for i, ex in enumerate(f.exchanges[:limit], 1):
             text = "\n\n".join([summary, ex.render(redactor),
                                 curl_command(ex.request, refs, redactor, in_process=in_process)])
             allure.attach(text, name=f"{f.requirement} {f.verdict.value}: exchange {i}"
                           + (f" ({ex.label})" if ex.label else ""),
                           attachment_type=allure.attachment_type.TEXT)
-        if not f.exchanges:
+        if not f.exchanges and f in bad:
             allure.attach(summary, name=f"{f.requirement} {f.verdict.value}",
                           attachment_type=allure.attachment_type.TEXT)
