@@ -37,9 +37,9 @@ def _parser() -> argparse.ArgumentParser:
     run.add_argument("--requirement", action="append", help="only tests for this ID (repeatable)")
     run.add_argument("--client-id", help="confidential client id (overrides the profile)")
     run.add_argument("--client-secret-env", help="env var holding that client's secret")
-    run.add_argument("--report-dir", default="reports",
+    run.add_argument("--report-dir", default=None,
                      help="folder for report.html, results.json, junit.xml, allure-results/ "
-                     "and the SHA256SUMS manifest (default: reports/)")
+                     "and the SHA256SUMS manifest (default: $CC_REPORT_DIR or reports/)")
     run.add_argument("--no-reports", action="store_true", help="write no report folder")
     run.add_argument("-v", "--verbose", action="store_true", help="one line per test")
     net = run.add_argument_group("transport (url targets)")
@@ -121,14 +121,17 @@ def cmd_run(args: argparse.Namespace) -> int:
         pargs.append("--cc-strict")
     for rid in args.requirement or ():
         pargs += ["--cc-requirement", rid]
+    from conformance.reports import default_report_dir
+
+    report_dir = args.report_dir or default_report_dir()
     if args.no_reports:
         pargs.append("--cc-no-reports")
     else:
-        allure_dir = os.path.join(args.report_dir, "allure-results")
-        pargs += ["--cc-report-dir", args.report_dir, f"--alluredir={allure_dir}",
+        allure_dir = os.path.join(report_dir, "allure-results")
+        pargs += ["--cc-report-dir", report_dir, f"--alluredir={allure_dir}",
                   "--clean-alluredir"]
     status = int(pytest.main(pargs))
-    html = os.path.join(args.report_dir, "report.html")
+    html = os.path.join(report_dir, "report.html")
     if not args.no_reports and status in (0, 1, 3) and os.path.isfile(html):
         print(html)  # the last line: where to look
     if status in (0, 1, 2, 3):

@@ -20,7 +20,7 @@ import pytest
 
 from conformance.harness import CC, ConformanceSession, RunOptions
 from conformance.profile import ProfileError, load_profile
-from conformance.reports import DEFAULT_REPORT_DIR, ReportSet, ReportWriter
+from conformance.reports import ReportSet, ReportWriter, default_report_dir
 from conformance.reports import allure as allure_reports
 from conformance.reports.progress import PLUGIN_NAME as PROGRESS_PLUGIN
 from conformance.reports.progress import Progress
@@ -55,7 +55,7 @@ def pytest_addoption(parser: pytest.Parser) -> None:
     g.addoption("--cc-json", default=None, help="write JSON results to this path")
     g.addoption("--cc-report-dir", default=None,
                 help="write report.html, results.json, junit.xml and SHA256SUMS here "
-                     "(default: reports/; Allure results too when --alluredir is given)")
+                     "(default: $CC_REPORT_DIR or reports/; Allure results too with --alluredir)")
     g.addoption("--cc-no-reports", action="store_true", default=False,
                 help="write no report folder (--cc-json still works)")
     g.addoption("--cc-examples", type=int, default=25, help="Hypothesis examples per property")
@@ -113,7 +113,7 @@ def options_from_config(config: pytest.Config) -> RunOptions | None:
         token_count=config.getoption("cc_token_count"),
         concurrency=config.getoption("cc_concurrency"),
         report_dir=None if config.getoption("cc_no_reports")
-        else config.getoption("cc_report_dir") or DEFAULT_REPORT_DIR,
+        else config.getoption("cc_report_dir") or default_report_dir(),
     )
 
 

@@ -13,6 +13,7 @@ All of them are rendered from one redacted document (:func:`.document.build_docu
 from __future__ import annotations
 
 import json
+import os
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -26,6 +27,11 @@ from conformance.reports.manifest import MANIFEST, write_manifest
 from conformance.results import RunResults
 
 DEFAULT_REPORT_DIR = "reports"
+REPORT_DIR_ENV = "CC_REPORT_DIR"  # overrides the default folder (the project's tests set it)
+
+
+def default_report_dir() -> str:
+    return os.environ.get(REPORT_DIR_ENV) or DEFAULT_REPORT_DIR
 HTML, JSON, JUNIT, ALLURE = "report.html", "results.json", "junit.xml", "allure-results"
 
 
@@ -86,5 +92,5 @@ class ReportWriter:
         return out
 
 
-__all__ = ["ALLURE", "DEFAULT_REPORT_DIR", "HTML", "JSON", "JUNIT", "MANIFEST", "ReportSet",
+__all__ = ["ALLURE", "DEFAULT_REPORT_DIR", "REPORT_DIR_ENV", "default_report_dir", "HTML", "JSON", "JUNIT", "MANIFEST", "ReportSet",
            "ReportWriter"]
