@@ -11,7 +11,9 @@ weak token generator handed to ``BearerToken``. ``README.md`` in this directory 
 second rule the same fault breaks, or a rule left with nothing to judge and so
 not_applicable); documented here, checked exactly by the full-suite test for the variants it
 runs. ``gap``: the suite does not (yet) report the intended ID for this
-variant -- a suite bug; the test is xfail(strict=True) with this reason.
+variant -- a suite bug; the test is xfail(strict=True) with this reason. ``broad``: the
+variant disables something most of the suite's requests rely on (Basic, the default scope,
+any token at all), so in a full run it changes many verdicts; it is meant for its selected run.
 """
 
 from __future__ import annotations
@@ -55,6 +57,7 @@ class Fault:
     spec: str = "rfc6749"
     collateral: frozenset[str] = frozenset()
     gap: str | None = None
+    broad: str | None = None
 
     @property
     def level(self) -> str:
@@ -68,14 +71,20 @@ class Fault:
 
 FAULTS: list[Fault] = []
 
+# Without a Basic challenge the RFC 7617 challenge rules have nothing left to judge: their
+# verdicts go from pass to not_applicable (collateral, not a failure).
+NO_BASIC_CHALLENGE = ("RFC7617-2-realm", "RFC7617-2.1-charset-utf8")
+
 
 def fault(requirement: str, *, spec: str = "rfc6749", collateral: tuple[str, ...] = (),
-          gap: str | None = None) -> Callable[[Callable[[], object]], Callable[[], object]]:
+          gap: str | None = None, broad: str | None = None,
+          ) -> Callable[[Callable[[], object]], Callable[[], object]]:
     def register(factory: Callable[[], object]) -> Callable[[], object]:
-        doc = (factory.__doc__ or "").strip().splitlines()
+        first_paragraph = (factory.__doc__ or "").strip().split("\n\n")[0]
+        how = " ".join(line.strip() for line in first_paragraph.splitlines())
         FAULTS.append(Fault(name=factory.__name__, requirement=requirement,
-                            how=doc[0] if doc else "", build=factory, spec=spec,
-                            collateral=frozenset(collateral), gap=gap))
+                            how=how, build=factory, spec=spec,
+                            collateral=frozenset(collateral), gap=gap, broad=broad))
         return factory
 
     return register
@@ -122,7 +131,8 @@ def prefers_basic_over_body() -> object:
     return build_app(endpoint=Endpoint)
 
 
-@fault("RFC6749-2.3.1-basic-supported")
+@fault("RFC6749-2.3.1-basic-supported",
+       broad="most checks authenticate with Basic, the profile's first method")
 def refuses_basic() -> object:
     """RFC6749-2.3.1-basic-supported: any Authorization header is refused with invalid_client
     (only client_secret_post works)."""
@@ -167,21 +177,24 @@ def _ignores_body_credentials() -> object:
         def adjust(self, method: str, uri: str, headers: Headers,
                    body: bytes) -> tuple[str, str, Headers, bytes]:
             pairs = form_pairs(body)
-            if any(k == "client_secret" for k, _ in pairs):
+            if (header_value(headers, "authorization") is None
+                    and any(k == "client_secret" for k, _ in pairs)):
                 body = form_body([(k, v) for k, v in pairs if k != "client_secret"])
             return method, uri, headers, body
 
     return build_app(endpoint=Endpoint)
 
 
-@fault("RFC6749-2.3.1-client-secret-post")
+@fault("RFC6749-2.3.1-client-secret-post",
+       collateral=("RFC6749-4.4.3-token-issued", "RFC6749-5.2-unauthorized-client"))
 def ignores_body_credentials() -> object:
     """RFC6749-2.3.1-client-secret-post: client_secret in the body is ignored although the
     server declares client_secret_post, so body-authenticated clients get invalid_client."""
     return _ignores_body_credentials()
 
 
-@fault("OAUTH21-2.4.1-client-secret-post", spec="oauth2.1")
+@fault("OAUTH21-2.4.1-client-secret-post", spec="oauth2.1",
+       collateral=("RFC6749-4.4.3-token-issued", "RFC6749-5.2-unauthorized-client"))
 def ignores_body_credentials_oauth21() -> object:
     """OAUTH21-2.4.1-client-secret-post: under the OAuth 2.1 profile, body credentials (the one
     mandatory method there) are ignored."""
@@ -439,7 +452,7 @@ def allows_not_allowed_scopes() -> object:
     return build_app(validator=Validator)
 
 
-@fault("RFC6749-3.3-scope-policy")
+@fault("RFC6749-3.3-scope-policy", collateral=("RFC6749-5.2-invalid-scope",))
 def allows_any_scope() -> object:
     """RFC6749-3.3-scope-policy: the validator grants every syntactically valid scope, even
     ones the server does not know."""
@@ -465,7 +478,7 @@ def default_scope_is_everything() -> object:
     return build_app(validator=Validator)
 
 
-@fault("RFC6749-3.3-default-scope")
+@fault("RFC6749-3.3-default-scope", broad="most checks send no scope and now get no token")
 def no_default_scope() -> object:
     """RFC6749-3.3-default-scope: no default scope handling: a scope-less request gets
     invalid_scope although the documented policy is the default scope."""
@@ -495,7 +508,7 @@ def issues_refresh_token() -> object:
     return build_app(grant=Grant)
 
 
-@fault("RFC6749-4.4.3-token-issued")
+@fault("RFC6749-4.4.3-token-issued", broad="no request gets a token")
 def refuses_valid_requests() -> object:
     """RFC6749-4.4.3-token-issued: after every check passed, the grant still answers
     invalid_grant instead of issuing the token."""
@@ -569,7 +582,8 @@ def adds_admin_scope() -> object:
     return build_app(grant=Grant)
 
 
-@fault("RFC6749-5.1-scope", collateral=("RFC6749-3.3-scope-policy",))
+@fault("RFC6749-5.1-scope",
+       collateral=("RFC6749-3.3-scope-policy", "RFC6749-5.2-invalid-scope"))
 def narrows_silently() -> object:
     """RFC6749-5.1-scope: scopes the client may not have are dropped from the grant, and the
     response then omits scope (the client believes it got what it asked for)."""
@@ -653,7 +667,8 @@ def invalid_scope_as_invalid_request() -> object:
     return build_app(grant=Grant)
 
 
-@fault("RFC6749-5.2-invalid-client")
+@fault("RFC6749-5.2-invalid-client",
+       collateral=("RFC6749-5.2-invalid-client-401", *NO_BASIC_CHALLENGE))
 def failed_auth_as_invalid_request() -> object:
     """RFC6749-5.2-invalid-client: failed client authentication is answered invalid_request
     (400) instead of invalid_client."""
@@ -770,7 +785,7 @@ def token_as_text_html() -> object:
     return _token_rewrite(lambda r: r.set_header("content-type", "text/html; charset=utf-8"))
 
 
-@fault("RFC6749-5.1-json", collateral=("RFC6749-4.4.3-token-issued",))
+@fault("RFC6749-5.1-json", broad="no response carries a JSON token any more")
 def token_as_form_body() -> object:
     """RFC6749-5.1-json: the token response is form-encoded (access_token=...&token_type=...)
     like some legacy servers, not JSON."""
@@ -784,14 +799,16 @@ def token_as_form_body() -> object:
     return _token_rewrite(apply)
 
 
-@fault("RFC6749-5.1-access-token", collateral=("RFC6749-4.4.3-token-issued",))
+@fault("RFC6749-5.1-access-token", broad="no response carries a top-level token any more")
 def wrapped_json() -> object:
     """RFC6749-5.1-access-token: the token members are wrapped in {"data": {...}}, so there is
     no top-level access_token."""
     return _token_rewrite(lambda r: r.with_json({"data": r.json()}))
 
 
-@fault("RFC6749-5.1-access-token")
+@fault("RFC6749-5.1-access-token",
+       collateral=("RFC6749-10.10-token-unique", "RFC6749-10.10-token-entropy",
+                   "RFC6750-2.1-b64token"))
 def numeric_access_token() -> object:
     """RFC6749-5.1-access-token: access_token is a JSON number, not a string."""
 
@@ -801,13 +818,15 @@ def numeric_access_token() -> object:
     return _token_rewrite(apply)
 
 
-@fault("RFC6749-5.1-token-type")
+@fault("RFC6749-5.1-token-type",
+       collateral=("RFC6749-7.1-token-type", "RFC6750-2.1-b64token"))
 def drops_token_type() -> object:
     """RFC6749-5.1-token-type: the response has no token_type."""
     return _token_rewrite(_drop("token_type"))
 
 
-@fault("RFC6749-7.1-token-type")
+@fault("RFC6749-7.1-token-type",
+       collateral=("RFC6750-2.1-b64token", "RFC6750-6.1.1-bearer-type"))
 def unregistered_token_type() -> object:
     """RFC6749-7.1-token-type: token_type is 'Token', which is neither registered nor an
     absolute URI."""
@@ -824,7 +843,7 @@ def bearer_type_with_space() -> object:
     return _token_rewrite(_set("token_type", "Bearer "))
 
 
-@fault("RFC6749-5.1-expires-in")
+@fault("RFC6749-5.1-expires-in", collateral=("RFC6749-5.1-expires-in-numeric",))
 def drops_expires_in() -> object:
     """RFC6749-5.1-expires-in (SHOULD): the response has no expires_in."""
     return _token_rewrite(_drop("expires_in"))
@@ -906,11 +925,6 @@ def invalid_scope_403() -> object:
     return _error_rewrite(apply, code="invalid_scope")
 
 
-# Without a Basic challenge the RFC 7617 challenge rules have nothing left to judge: their
-# verdicts go from pass to not_applicable (collateral, not a failure).
-NO_BASIC_CHALLENGE = ("RFC7617-2-realm", "RFC7617-2.1-charset-utf8")
-
-
 @fault("RFC6749-5.2-invalid-client-401", collateral=NO_BASIC_CHALLENGE)
 def invalid_client_without_challenge() -> object:
     """RFC6749-5.2-invalid-client-401: invalid_client is a 401 without any WWW-Authenticate
@@ -947,7 +961,7 @@ def error_as_text_plain() -> object:
 @fault("RFC6749-5.2-error-json", collateral=(
     "RFC6749-5.2-invalid-request", "RFC6749-5.2-invalid-client", "RFC6749-5.2-invalid-scope",
     "RFC6749-5.2-unauthorized-client", "RFC6749-5.2-unsupported-grant-type",
-    "RFC6749-5.2-invalid-client-401"))
+    "RFC6749-5.2-error-charset"))
 def html_error_page() -> object:
     """RFC6749-5.2-error-json: errors are an HTML page (text/html), not a JSON object."""
 
@@ -1010,7 +1024,8 @@ def basic_challenge_latin1_charset() -> object:
         code="invalid_client")
 
 
-@fault("OAUTH21-3.2.3-scope-returned", spec="oauth2.1")
+@fault("OAUTH21-3.2.3-scope-returned", spec="oauth2.1",
+       collateral=("RFC6749-3.3-scope-syntax", "RFC9700-2.3-least-privilege"))
 def omits_scope_oauth21() -> object:
     """OAUTH21-3.2.3-scope-returned (SHOULD): under the OAuth 2.1 profile, the token response
     never includes scope."""
@@ -1019,13 +1034,16 @@ def omits_scope_oauth21() -> object:
 
 def render_table() -> str:
     """The Markdown table of README.md."""
-    lines = ["| # | variant | requirement ID | level | how |", "|---|---|---|---|---|"]
+    lines = ["| # | variant | requirement ID | level | expected | how | collateral |",
+             "|---|---|---|---|---|---|---|"]
     for i, f in enumerate(FAULTS, 1):
         how = f.how.split(": ", 1)[1] if ": " in f.how else f.how
-        note = " **(suite gap, xfail)**" if f.gap else ""
+        expected = f"{f.expected} (suite gap: xfail)" if f.gap else f.expected
         spec = f" [{f.spec}]" if f.spec != "rfc6749" else ""
-        lines.append(f"| {i} | `{f.name}` | `{f.requirement}`{spec} | {f.level} | "
-                     f"{how}{note} |")
+        also = (f"broad: {f.broad}" if f.broad
+                else ", ".join(f"`{c}`" for c in sorted(f.collateral)))
+        lines.append(f"| {i} | `{f.name}` | `{f.requirement}`{spec} | {f.level} | {expected} | "
+                     f"{how} | {also} |")
     return "\n".join(lines) + "\n"
 
 
