@@ -27,7 +27,10 @@ class ThreadedWSGITransport(httpx.AsyncBaseTransport):
                                  content=body)
         resp = await asyncio.to_thread(self._sync.handle_request, sync_req)
         content = await asyncio.to_thread(resp.read)
-        return httpx.Response(resp.status_code, headers=resp.headers, content=content)
+        # A stream, not content=: a Response built from content is already consumed, and the
+        # shared send path streams every body (aiter_raw) to cap it.
+        return httpx.Response(resp.status_code, headers=resp.headers,
+                              stream=httpx.ByteStream(content))
 
 
 def is_asgi(app: object) -> bool:

@@ -51,15 +51,6 @@ def test_full_suite_passes_over_loopback_http(reference_server: Served) -> None:
         passed_in_process - passed_http
 
 
-# Suite bug (since 22e1fc7 "transport: ... streamed and capped bodies"): the app target's
-# ThreadedWSGITransport returns httpx.Response(content=...), whose stream httpx has already
-# consumed; _httpx._exchange now streams with aiter_raw() and gets StreamConsumed, so every WSGI
-# app is reported "target unreachable" (exit 3). These tests turn red once that is fixed.
-WSGI_BROKEN = pytest.mark.xfail(strict=True, reason=(
-    "suite bug: conformance/targets/app.py ThreadedWSGITransport returns an already-consumed "
-    "httpx.Response(content=...); _httpx._exchange streams it with aiter_raw() -> "
-    "StreamConsumed -> every WSGI app target is 'unreachable' (exit 3)"))
-
 WSGI_SELECTION = [
     "RFC6749-4.4.3-token-issued", "RFC6749-5.1-no-store", "RFC6749-5.1-pragma",
     "RFC6749-5.2-invalid-client-401", "RFC6749-2.3.1-basic-form-encoding",
@@ -67,7 +58,6 @@ WSGI_SELECTION = [
 ]
 
 
-@WSGI_BROKEN
 def test_app_target_drives_a_wsgi_app() -> None:
     app = ReferenceWSGI()
     res = run_suite(app, REFERENCE_PROFILE, select_requirements=WSGI_SELECTION,
@@ -80,7 +70,6 @@ def test_app_target_drives_a_wsgi_app() -> None:
     assert app.calls >= len(sent) > 0  # every judged exchange went through the WSGI callable
 
 
-@WSGI_BROKEN
 @pytest.mark.parametrize("header, rid", [("Cache-Control", "RFC6749-5.1-no-store"),
                                          ("Pragma", "RFC6749-5.1-pragma")])
 def test_wsgi_verdicts_come_from_the_wsgi_responses(header: str, rid: str) -> None:
