@@ -99,6 +99,9 @@ def run_cli(target: str, *extra: str, budget: float = BUDGET, tmp: Path,
     return Run(proc.returncode, doc, proc.stdout + proc.stderr, seconds)
 
 
+Cli = Callable[..., Run]
+
+
 @pytest.fixture
 def hostile() -> Iterator[Callable[..., HostileServer]]:
     started: list[HostileServer] = []
