@@ -23,9 +23,9 @@ from conformance.runner import run_suite
 from .env import DEMO_ENV, REFERENCE_PROFILE, ROOT
 from .variants import FAULTS, Fault, reference, render_table
 
-# Hypothesis examples per property in these runs: enough for the property-only faults (garbage
-# bodies, corrupted secrets) at seed 0, and keeps ~80 suite runs fast.
-EXAMPLES = 10
+# Hypothesis examples per property in these runs (seed 0, so deterministic): enough for the
+# property-only faults (garbage bodies, corrupted secrets), and keeps ~85 suite runs near 35 s.
+EXAMPLES = 5
 README = ROOT / "tests" / "faults" / "README.md"
 
 # Catalogue IDs with no fault, and why (kept honest by test_uncovered_ids_are_documented).
