@@ -22,8 +22,9 @@ FAIL, NA, INFO = Verdict.FAIL, Verdict.NOT_APPLICABLE, Verdict.INFO
 #: Non-pass verdicts that have nothing to do with the grant: they are the same for the
 #: reference grant (asserted below) and come from the in-process set-up or the spec profile.
 SETUP_NON_PASS = {
-    # §3.2 TLS: an in-process target cannot be judged on TLS.
+    # §3.2 and §10.3 TLS: an in-process target cannot be judged on TLS.
     "RFC6749-3.2-tls": NA,
+    "RFC6749-10.3-tls-server-auth": NA,
     # OAuth 2.1-only requirements under the rfc6749 spec profile.
     "OAUTH21-2.4.1-client-secret-post": NA,
     "OAUTH21-3.2.3-scope-returned": NA,
