@@ -171,6 +171,13 @@ def _unquote(value: str) -> str:
     return value
 
 
+def is_bearer_label(token_type: str) -> bool:
+    """Is this token_type meant as Bearer (RFC 6750 §6.1.1), well-formed or not? True for
+    'Bearer' in any case and for near-misses such as 'Bearer ' or 'bearer_token'; false for
+    other types (DPoP, N_A, a URI), which RFC 6750 does not govern."""
+    return token_type.strip().lower().startswith("bearer")
+
+
 def describe(ex: Exchange) -> str:
     r = ex.response
     obj, _, err = _json(ex)
@@ -255,13 +262,18 @@ def verify_success(
                   expected="a registered token type (e.g. Bearer) or an absolute URI",
                   observed=f"token_type={ttype!r}", reason="token type is not registered",
                   exchanges=exs)
+        if is_bearer_label(ttype):
+            # RFC 6750 §6.1.1: a token meant for Bearer use carries the registered name exactly
+            # (compared case-insensitively, §7.1); "Bearer " or "bearer_token" do not.
+            rec.check("RFC6750-6.1.1-bearer-type", ttype.lower() == "bearer",
+                      expected="token_type 'Bearer' (any case)", observed=f"token_type={ttype!r}",
+                      reason="the token type is meant as Bearer but is not the registered name",
+                      exchanges=exs)
         if ttype.lower() == "bearer" and isinstance(token, str):
             rec.check("RFC6750-2.1-b64token", bool(B64TOKEN_RE.match(token)),
                       expected="b64token syntax (RFC 6750 §2.1)", observed=_shape(token),
                       reason="Bearer token cannot be sent in an Authorization header",
                       exchanges=exs)
-            rec.check("RFC6750-6.1.1-bearer-type", True, expected="'Bearer' (any case)",
-                      observed=f"token_type={ttype!r}", exchanges=exs)
     if "expires_in" in obj:
         exp = obj["expires_in"]
         # Appendix A.14: expires-in = 1*DIGIT, sent as a JSON number (§5.1). Python's json

@@ -535,10 +535,7 @@ def refuses_multiple_scopes() -> object:
     return build_app(grant=Grant)
 
 
-@fault("RFC6749-4.4.2-scope-parameter", gap=(
-    "suite bug: RFC6749-4.4.2-scope-parameter is only judged by 'a token was issued' "
-    "(verify_success also=...), never by whether the requested scopes were granted, so a "
-    "server that ignores scope= and always grants the default passes (only RFC9700-2.3 warns)"))
+@fault("RFC6749-4.4.2-scope-parameter", collateral=("RFC9700-2.3-least-privilege",))
 def ignores_requested_scope() -> object:
     """RFC6749-4.4.2-scope-parameter: the scope parameter is ignored; every request gets the
     client's default scope ('write' requested, 'read' granted)."""
@@ -565,10 +562,7 @@ def grants_all_allowed_scopes() -> object:
     return build_app(grant=Grant)
 
 
-@fault("RFC6749-3.3-scope-policy", gap=(
-    "suite bug: judge_scope_request only looks for forbidden scopes among the *requested* "
-    "ones (leaked = granted & (requested - allowed)); a not-allowed scope the server adds on "
-    "its own ('admin' granted for a 'read' request) is only a RFC9700-2.3 warning"))
+@fault("RFC6749-3.3-scope-policy", collateral=("RFC9700-2.3-least-privilege",))
 def adds_admin_scope() -> object:
     """RFC6749-3.3-scope-policy: when a scope is requested, the grant adds 'admin' (known to
     the server, not allowed for the client) to the granted scopes."""
@@ -833,10 +827,7 @@ def unregistered_token_type() -> object:
     return _token_rewrite(_set("token_type", "Token"))
 
 
-@fault("RFC6750-6.1.1-bearer-type", gap=(
-    "suite bug: the RFC6750-6.1.1-bearer-type check is rec.check(..., True) in checks.py and "
-    "test_bearer_token_fits_authorization_header turns any token_type other than "
-    "'bearer' (any case) into not_applicable, so the requirement can never fail"))
+@fault("RFC6750-6.1.1-bearer-type", collateral=("RFC6749-7.1-token-type",))
 def bearer_type_with_space() -> object:
     """RFC6750-6.1.1-bearer-type: Bearer tokens are labelled 'Bearer ' (trailing space), not
     the registered name 'Bearer'."""

@@ -14,14 +14,45 @@ from conformance.harness import CC, PropertyViolation, hypothesis_settings
 from conformance.suite._common import scheme_of
 
 
+def forbidden_scopes(cc: CC) -> set[str]:
+    """Scopes the profile says this client must never hold: not allowed or unknown."""
+    return set(cc.profile.scopes.not_allowed) | set(cc.profile.scopes.unknown)
+
+
+def check_no_forbidden_grant(cc: CC, rec: Recorder, ex: Exchange, requested: list[str],
+                             granted: set[str]) -> None:
+    """§3.3 policy: whatever was asked for, the grant never holds a forbidden scope — neither
+    one the client requested nor one the server added on its own."""
+    leaked = granted & (forbidden_scopes(cc) | (set(requested) - set(cc.profile.scopes.allowed)))
+    rec.check("RFC6749-3.3-scope-policy", not leaked,
+              expected=f"no scope outside the allowance {sorted(cc.profile.scopes.allowed)}",
+              observed=f"requested {sorted(requested)}, granted {sorted(granted)}",
+              reason=f"granted scopes outside the client's allowance: {sorted(leaked)}",
+              exchanges=[ex])
+
+
 def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str]) -> None:
     """Shared scope policy: allowed-only requests are granted; anything outside the allowance is
     refused with invalid_scope or narrowed (then scope MUST say so); never granted."""
     allowed = set(cc.profile.scopes.allowed)
     forbidden = set(requested) - allowed
     if not forbidden:
-        verify_success(rec, ex, spec=cc.spec, requested_scope=requested,
-                       also=["RFC6749-4.4.2-scope-parameter"], allowed_scopes=sorted(allowed))
+        obj = verify_success(rec, ex, spec=cc.spec, requested_scope=requested,
+                             also=["RFC6749-4.4.2-scope-parameter"],
+                             allowed_scopes=sorted(allowed))
+        scope = (obj or {}).get("scope")
+        if isinstance(scope, str):
+            granted = scope_set(scope)
+            missing = set(requested) - granted
+            rec.check("RFC6749-4.4.2-scope-parameter", not missing,
+                      expected=f"the requested scopes {sorted(requested)}, which the profile "
+                               "declares allowed (scopes.allowed)",
+                      observed=f"granted {sorted(granted)}",
+                      reason=f"requested scopes {sorted(missing)} were not granted although the "
+                             "profile declares them allowed; §3.3 lets a server narrow by policy, "
+                             "so if that is your policy, remove them from scopes.allowed",
+                      exchanges=[ex])
+            check_no_forbidden_grant(cc, rec, ex, requested, granted)
         return
     if not issued_token(ex):
         verify_error(rec, ex, codes=["invalid_scope"], code_ids=["RFC6749-5.2-invalid-scope"],
@@ -40,15 +71,11 @@ def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str
                   observed="token issued with no scope member (implies all requested scopes)",
                   reason="a scope outside the client's allowance was granted", exchanges=[ex])
         return
-    granted = scope_set(scope)
-    leaked = granted & forbidden
-    rec.check("RFC6749-3.3-scope-policy", not leaked,
-              expected=f"none of {sorted(forbidden)} granted",
-              observed=f"granted {sorted(granted)}",
-              reason=f"granted scopes outside the allowance: {sorted(leaked)}", exchanges=[ex])
+    check_no_forbidden_grant(cc, rec, ex, requested, scope_set(scope))
 
 
-@pytest.mark.requirement("RFC6749-3.3-default-scope", "RFC6749-5.2-invalid-scope")
+@pytest.mark.requirement("RFC6749-3.3-default-scope", "RFC6749-5.2-invalid-scope",
+                         "RFC6749-3.3-scope-policy")
 def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
     """Sends a request without scope. §3.3: the server MUST apply its default scope or fail
     with invalid_scope; the profile says which (scopes.default / scopes.omitted_policy)."""
@@ -77,6 +104,8 @@ def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
     cc.rec.check(rid, ok, expected=f"the documented default {list(sc.default)}",
                  observed=f"scope={scope!r}", reason="the grant is not the documented default",
                  exchanges=[ex])
+    if isinstance(scope, str):
+        check_no_forbidden_grant(cc, cc.rec, ex, [], scope_set(scope))
 
 
 @pytest.mark.requirement("RFC6749-4.4.2-scope-parameter", "RFC6749-5.1-scope",
