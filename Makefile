@@ -32,3 +32,14 @@ demo: setup
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage reports/*
+
+# Interoperability matrix (docs/interop.md, docs/interop.html): installs the pinned peer servers
+# (interop/requirements.txt) into $(VENV) only here, starts each on 127.0.0.1, runs the suite,
+# always stops it. The fixture secrets are the public demo values (README).
+.PHONY: interop
+interop: export CC_DEMO_CLIENT_SECRET = cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw
+interop: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
+interop: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
+interop: setup
+	$(PY) -m pip install --quiet --disable-pip-version-check -r interop/requirements.txt
+	$(PY) -m interop.run

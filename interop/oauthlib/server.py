@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from oauthlib.oauth2 import BackendApplicationServer
+from oauthlib.oauth2.rfc6749.errors import OAuth2Error
 
 from examples.grants.oauthlib_grant import DemoClient, DemoRequestValidator
 from interop.fixtures import TOKEN_LIFETIME_S, bind_loopback, fixture_clients
@@ -43,9 +44,15 @@ def make_app(server: BackendApplicationServer) -> Callable[..., Iterable[bytes]]
                 headers[key.replace("_", "-").title()] = environ[key]
         query = environ.get("QUERY_STRING", "")
         uri = f"http://{environ['HTTP_HOST']}{TOKEN_PATH}" + (f"?{query}" if query else "")
-        out_headers, out_body, status = server.create_token_response(
-            uri, http_method=environ["REQUEST_METHOD"],
-            body=body.decode("utf-8", "replace"), headers=headers)
+        try:
+            out_headers, out_body, status = server.create_token_response(
+                uri, http_method=environ["REQUEST_METHOD"],
+                body=body.decode("utf-8", "replace"), headers=headers)
+        except OAuth2Error as exc:
+            # The endpoint raises the errors it finds before dispatching to the grant (method,
+            # query string); like every oauthlib integration (e.g. django-oauth-toolkit's
+            # OAuthLibCore.create_token_response) the wrapper renders them as oauthlib does.
+            out_headers, out_body, status = exc.headers, exc.json, exc.status_code
         payload = (out_body or "").encode("utf-8")
         from http import HTTPStatus
 
