@@ -136,7 +136,14 @@ async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest,
                               connection=True) from exc
         raise TargetError(f"cannot connect to {where}: {_one_line(exc)}",
                           connection=True) from exc
-    except (httpx.RemoteProtocolError, httpx.LocalProtocolError) as exc:
+    except httpx.LocalProtocolError as exc:
+        # Our own request could not be put on the wire (h11 refuses e.g. a header value with
+        # surrounding whitespace). Not the target's fault, so it does not count towards "stopped
+        # answering"; and the message never quotes the refused value, which may hold a secret.
+        raise TargetError(f"the HTTP client could not encode this request for {where} "
+                          f"({type(exc).__name__}); a limit of the test request, not of the "
+                          "target") from exc
+    except httpx.RemoteProtocolError as exc:
         raise TargetError(f"{where} did not answer with valid HTTP: {_one_line(exc)}",
                           connection=True) from exc
     except (httpx.TransportError, httpx.DecodingError) as exc:
