@@ -56,6 +56,11 @@ class RunOptions:
     concurrency: int = 10
     report_dir: str | None = None  # HTML, JSON, JUnit and manifest (conformance.reports)
     results: Any = None  # filled in by the session: conformance.results.RunResults
+    target_name: str = "target"  # [target] name or the profile's file name
+    run_targets: frozenset[str] = frozenset()  # every target name of a multi-target run
+    expectations: Any = None  # list[conformance.expect.Expectation] from --expect
+    expect_source: str = ""  # the --expect file
+    print_expect: str | None = None  # --print-expect: write ready-to-paste entries here
 
 
 class ConformanceSession:

@@ -18,8 +18,9 @@ from pathlib import Path
 
 import pytest
 
+from conformance.expect import ExpectError, load_expectations, render_entries
 from conformance.harness import CC, ConformanceSession, RunOptions
-from conformance.profile import ProfileError, load_profile
+from conformance.profile import ProfileError, load_profile, target_name
 from conformance.reports import ReportSet, ReportWriter, default_report_dir
 from conformance.reports import allure as allure_reports
 from conformance.reports.progress import PLUGIN_NAME as PROGRESS_PLUGIN
@@ -31,8 +32,10 @@ from conformance.results import (
     TestOutcome,
     Verdict,
     aggregate,
+    apply_expectations,
     effective,
     exit_status,
+    expect_rows,
 )
 from conformance.targets import TargetConfigError, TargetError, TargetSpec
 
@@ -58,6 +61,17 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                      "(default: $CC_REPORT_DIR or reports/; Allure results too with --alluredir)")
     g.addoption("--cc-no-reports", action="store_true", default=False,
                 help="write no report folder (--cc-json still works)")
+    g.addoption("--cc-expect", default=None, metavar="FILE",
+                help="expected findings (TOML): matching fail/warn/error verdicts are accepted; "
+                     "an entry that now passes or matches nothing fails the run")
+    g.addoption("--cc-print-expect", default=None, metavar="FILE",
+                help="write ready-to-paste expected-findings entries for this run's "
+                     "fail/warn/error verdicts to FILE")
+    g.addoption("--cc-target-name", default=None,
+                help="name of the target (default: [target] name or the profile file's name)")
+    g.addoption("--cc-run-targets", default=None,
+                help="comma-separated names of every target of a multi-target run (entries of "
+                     "--cc-expect naming one of them are not stale here)")
     g.addoption("--cc-examples", type=int, default=25, help="Hypothesis examples per property")
     g.addoption("--cc-requirement", action="append", default=None,
                 help="only run tests tagged with this requirement ID (repeatable)")
@@ -105,7 +119,15 @@ def options_from_config(config: pytest.Config) -> RunOptions | None:
     else:
         spec = TargetSpec("app", profile.app, token_path=profile.token_path)
     select = config.getoption("cc_requirement")
+    name = config.getoption("cc_target_name") or target_name(profile)
+    others = config.getoption("cc_run_targets")
+    expect = config.getoption("cc_expect")
     return RunOptions(
+        target_name=name,
+        run_targets=frozenset({name, *(t for t in (others or "").split(",") if t)}),
+        expectations=load_expectations(expect) if expect else None,
+        expect_source=str(expect or ""),
+        print_expect=config.getoption("cc_print_expect"),
         target=spec, profile=profile, strict=config.getoption("cc_strict"),
         seed=config.getoption("cc_seed"), json_path=config.getoption("cc_json"),
         examples=max(1, config.getoption("cc_examples")),
@@ -122,7 +144,7 @@ def pytest_configure(config: pytest.Config) -> None:
     if options is None:
         try:
             options = options_from_config(config)
-        except ProfileError as exc:
+        except (ProfileError, ExpectError) as exc:
             pytest.exit(f"cc-conformance: {exc}", returncode=ExitStatus.USAGE)
     if options is None:
         return  # inert
@@ -310,7 +332,13 @@ class ConformancePlugin:
         findings = s.all_findings()
         reqs = aggregate(s.catalogue, findings, s.profile.spec, strict=self.options.strict)
         unreachable = s.target_error is not None
-        status = exit_status(reqs, unreachable=unreachable)
+        opts = self.options
+        expectations = None
+        if opts.expectations is not None:
+            expectations = apply_expectations(
+                reqs, opts.expectations, source=opts.expect_source, target=opts.target_name,
+                run_targets=opts.run_targets | {opts.target_name}, selected=opts.select)
+        status = exit_status(reqs, unreachable=unreachable, expectations=expectations)
         if s.incomplete and not any(r.verdict == Verdict.FAIL for r in reqs.values()):
             status = ExitStatus.UNREACHABLE  # cut short by the target (stopped, budget)
         if pytest_status not in (0, 1, 5) and status == ExitStatus.OK:
@@ -322,7 +350,7 @@ class ConformancePlugin:
             requirements=reqs, exit_status=status, started=self._started,
             duration_s=time.perf_counter() - self._t0,
             selected_requirements=sorted(self.options.select) if self.options.select else None,
-            notes=self._notes(),
+            notes=self._notes(), target_name=opts.target_name, expectations=expectations,
         )
 
     def _notes(self) -> list[str]:
@@ -346,9 +374,23 @@ class ConformancePlugin:
             self.options.results = results
             self.reports = self.writer.write(results, self.session.redactor,
                                              self.options.profile)
+            if self.options.print_expect:
+                self._print_expect(results, Path(self.options.print_expect))
             session.exitstatus = results.exit_status
         finally:
             self.session.close()
+
+    def _print_expect(self, results: RunResults, path: Path) -> None:
+        opts = self.options
+        multi = len(opts.run_targets | {opts.target_name}) > 1
+        header = (f"Expected findings of target {opts.target_name!r} "
+                  f"(cc-conformance --print-expect, seed {results.seed}).\n"
+                  "Replace each TODO with the ticket that tracks the fix; pass the file with "
+                  "--expect FILE.")
+        text = render_entries(expect_rows(results.requirements, self.session.redactor),
+                              target=opts.target_name if multi else None, header=header)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(text, encoding="utf-8")
 
     def pytest_terminal_summary(self, terminalreporter: pytest.TerminalReporter) -> None:
         r = self.results
@@ -365,9 +407,19 @@ class ConformancePlugin:
         tr.write_line(f"{'total':<16}" + "".join(f"{c[k]:>7}" for k in cols))
         for rid, res in r.requirements.items():
             if res.verdict in (Verdict.FAIL, Verdict.WARN, Verdict.ERROR):
+                accepted = (f" [expected: {res.expected.reason}]"
+                            if res.expected is not None else "")
                 tr.write_line(f"{res.verdict.value.upper():>5} {rid} ({res.requirement.level}): "
-                              f"{self.session.redactor.text(res.reason)}",
-                              red=res.verdict != Verdict.WARN, yellow=res.verdict == Verdict.WARN)
+                              f"{self.session.redactor.text(res.reason)}{accepted}",
+                              red=res.verdict != Verdict.WARN and res.expected is None,
+                              yellow=res.verdict == Verdict.WARN or res.expected is not None)
+        if r.expectations is not None:
+            ex = r.expectations
+            tr.write_line(f"expected findings ({ex.source}): {len(ex.accepted)} accepted, "
+                          f"{len(ex.stale)} stale, {len(ex.not_checked)} not checked in "
+                          "this selection")
+            for msg in ex.messages():
+                tr.write_line(f"cc-conformance: {msg}", red=True, bold=True)
         for note in self.session.notes():
             tr.write_line(f"cc-conformance: {note}", red=note.startswith("WARNING"),
                           bold=note.startswith("WARNING"))

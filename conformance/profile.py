@@ -9,6 +9,7 @@ confidential client are required; optional fixtures unlock more tests. Any probl
 from __future__ import annotations
 
 import os
+import re
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -23,6 +24,7 @@ from conformance.targets import (
 )
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CLIENT_ROLES = ("confidential", "needs_encoding", "public", "not_allowed_grant")
 _SECRET_ROLES = ("confidential", "needs_encoding", "not_allowed_grant")
 
@@ -85,6 +87,7 @@ class Profile:
     ca_bundle: str | None = None
     insecure: bool = False  # command line only (--insecure)
     allow_insecure_http: bool = False  # command line only (--allow-insecure-http)
+    name: str | None = None  # [target] name: report folder and matrix column of a multi-target run
 
     @property
     def transport(self) -> TransportOptions:
@@ -110,8 +113,8 @@ class Profile:
 
 
 _TOP = {"spec", "target", "clients", "scopes", "server"}
-_TARGET = {"url", "app", "grant", "token_path", "timeout", "connect_timeout", "read_timeout",
-           "request_timeout", "run_budget", "ca_bundle"}
+_TARGET = {"name", "url", "app", "grant", "token_path", "timeout", "connect_timeout",
+           "read_timeout", "request_timeout", "run_budget", "ca_bundle"}
 _CLIENT = {"client_id", "secret_env"}
 _SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
 _SERVER = {"auth_methods"}
@@ -188,6 +191,10 @@ def parse_profile(
         raise ProfileError("target", "give one of url, app or grant, not several")
     if isinstance(url, str) and not url.startswith(("http://", "https://")):
         raise ProfileError("target.url", f"must be an http(s) URL, got {url!r}")
+    name = target.get("name")
+    if name is not None and (not isinstance(name, str) or not NAME_RE.match(name)):
+        raise ProfileError("target.name", "must be 1-64 characters of letters, digits, '.', "
+                           f"'_' or '-', starting with a letter or digit; got {name!r}")
     token_path = target.get("token_path", "/token")
     if not isinstance(token_path, str) or not token_path.startswith("/"):
         raise ProfileError("target.token_path", "must be a path starting with '/'")
@@ -276,6 +283,7 @@ def parse_profile(
         request_timeout=request_timeout, run_budget=run_budget,
         ca_bundle=str(ca_bundle) if ca_bundle else None, insecure=insecure,
         allow_insecure_http=bool(overrides.get("allow_insecure_http")),
+        name=name,
     )
 
 
@@ -301,3 +309,15 @@ def load_profile(
         raise ProfileError("target", "no target: give --url/--app/--grant or "
                            "target.url/target.app/target.grant")
     return profile
+
+
+def target_name(profile: Profile) -> str:
+    """The name of the profile's target: ``[target] name``, else the profile file's stem (made
+    safe for a folder name), else ``target``."""
+    if profile.name:
+        return profile.name
+    if profile.source and not profile.source.startswith("<"):
+        stem = re.sub(r"[^A-Za-z0-9._-]+", "-", Path(profile.source).stem).strip("-.")
+        if stem:
+            return stem[:64]
+    return "target"

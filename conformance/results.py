@@ -14,7 +14,11 @@ JSON schema ``cc-conformance/results`` version 1 (see ``results_schema.json`` ne
 - ``tests[]``: ``nodeid, outcome, requirements[], duration_s``
 
 Additive, optional fields written by the report writers (conformance/reports/document.py):
-``documents {KEY: {title, url}}``, ``run.target_profile`` and each exchange's ``curl``.
+``documents {KEY: {title, url}}``, ``run.target_profile`` and each exchange's ``curl``. Also
+additive: ``run.target_name`` (the report folder / matrix column name), ``run.expectations``
+(``--expect``: ``file``, ``accepted[]``, ``stale[]`` with ``problem``, ``not_checked[]``; null
+without ``--expect``) and each requirement's ``expected`` (``{verdict, reason}`` of the accepted
+entry, or null).
 
 Verdicts: pass, fail, warn, info, not_applicable, error. A requirement's verdict is the worst of
 its findings (fail > error > warn > pass > info > not_applicable); not_applicable only when no
@@ -30,6 +34,7 @@ from pathlib import Path
 
 from conformance.catalogue import Catalogue, Requirement
 from conformance.exchange import Exchange
+from conformance.expect import EXPECTABLE, Expectation
 from conformance.redact import Redactor
 
 SCHEMA = "cc-conformance/results"
@@ -91,6 +96,26 @@ class RequirementResult:
     verdict: Verdict
     reason: str
     findings: list[Finding]
+    expected: Expectation | None = None  # an --expect entry accepted this (bad) verdict
+
+
+@dataclass(slots=True)
+class ExpectationReport:
+    """What an expected-findings file did to a run (see :func:`apply_expectations`)."""
+
+    source: str
+    accepted: list[Expectation] = field(default_factory=list)
+    stale: list[tuple[Expectation, str]] = field(default_factory=list)  # (entry, why)
+    not_checked: list[Expectation] = field(default_factory=list)  # left out by --requirement
+
+    def messages(self) -> list[str]:
+        return [f"stale expected finding: {e.label()}: {why}" for e, why in self.stale]
+
+    def to_dict(self) -> dict[str, object]:
+        return {"file": self.source,
+                "accepted": [e.to_dict() for e in self.accepted],
+                "stale": [{**e.to_dict(), "problem": why} for e, why in self.stale],
+                "not_checked": [e.to_dict() for e in self.not_checked]}
 
 
 @dataclass(slots=True)
@@ -138,13 +163,82 @@ def effective(v: Verdict, strict: bool) -> Verdict:
     return Verdict.FAIL if strict and v == Verdict.WARN else v
 
 
-def exit_status(results: dict[str, RequirementResult], *, unreachable: bool) -> int:
+def apply_expectations(
+    results: dict[str, RequirementResult],
+    entries: list[Expectation],
+    *,
+    source: str,
+    target: str,
+    run_targets: frozenset[str],
+    selected: frozenset[str] | None,
+) -> ExpectationReport:
+    """Match ``--expect`` entries against this target's verdicts: a matching entry sets
+    ``RequirementResult.expected`` (the run accepts that verdict); an entry that no longer
+    matches is stale. Entries naming another target of the run are that target's business."""
+    import difflib
+
+    report = ExpectationReport(source)
+    for e in entries:
+        if e.target is not None and e.target not in run_targets:
+            known = ", ".join(sorted(run_targets))
+            report.stale.append((e, f"matches nothing: no target named {e.target!r} in this "
+                                    f"run (targets: {known})"))
+            continue
+        if e.target is not None and e.target != target:
+            continue
+        r = results.get(e.requirement)
+        if r is None:
+            close = difflib.get_close_matches(e.requirement, list(results), n=3, cutoff=0.6)
+            hint = f"; did you mean {', '.join(close)}?" if close else ""
+            report.stale.append((e, f"matches nothing: no requirement {e.requirement!r} in "
+                                    f"the catalogue{hint}"))
+            continue
+        if selected is not None and e.requirement not in selected:
+            report.not_checked.append(e)
+            continue
+        raw = max((f.verdict for f in r.findings), key=lambda v: RANK[v], default=r.verdict)
+        if r.verdict.value in EXPECTABLE and e.verdict in (r.verdict.value, raw.value):
+            r.expected = e
+            report.accepted.append(e)
+        elif r.verdict in (Verdict.PASS, Verdict.INFO):
+            report.stale.append((e, f"now passes (verdict {r.verdict.value}): remove the "
+                                    "entry"))
+        elif r.verdict == Verdict.NOT_APPLICABLE:
+            report.stale.append((e, "matches nothing: the requirement was not checked in this "
+                                    f"run ({r.reason or 'not applicable'})"))
+        else:
+            report.stale.append((e, f"verdict is now {r.verdict.value}, not {e.verdict}"))
+    return report
+
+
+def exit_status(results: dict[str, RequirementResult], *, unreachable: bool,
+                expectations: ExpectationReport | None = None) -> int:
+    """0 every applicable requirement passes (or its failure is an accepted expected finding);
+    1 a requirement failed or errored, or an expected-findings entry is stale; 3 unreachable."""
     if unreachable:
         return ExitStatus.UNREACHABLE
     bad = {Verdict.FAIL, Verdict.ERROR}
-    if any(r.verdict in bad for r in results.values()):
+    if any(r.verdict in bad and r.expected is None for r in results.values()):
+        return ExitStatus.FAILED
+    if expectations is not None and expectations.stale:
         return ExitStatus.FAILED
     return ExitStatus.OK
+
+
+def expect_rows(results: dict[str, RequirementResult],
+                redactor: Redactor) -> list[tuple[str, str, str]]:
+    """``--print-expect``: (ID, verdict, reason) for every fail/warn/error verdict; an entry
+    already accepted keeps its reason, a new one gets ``TODO ticket:`` and the finding."""
+    rows = []
+    for rid, r in results.items():
+        if r.verdict.value not in EXPECTABLE:
+            continue
+        if r.expected is not None:
+            reason = r.expected.reason
+        else:
+            reason = "TODO ticket: " + (redactor.text(r.reason) or r.requirement.statement)
+        rows.append((rid, r.verdict.value, reason))
+    return rows
 
 
 @dataclass(slots=True)
@@ -165,6 +259,8 @@ class RunResults:
     duration_s: float = 0.0
     selected_requirements: list[str] | None = None
     notes: list[str] = field(default_factory=list)
+    target_name: str = ""
+    expectations: ExpectationReport | None = None
 
     def verdict(self, rid: str) -> Verdict:
         return self.requirements[rid].verdict
@@ -209,6 +305,9 @@ class RunResults:
                 "selected_requirements": self.selected_requirements,
                 "exit_status": self.exit_status,
                 "notes": [redactor.text(n) for n in self.notes],
+                "target_name": self.target_name,
+                "expectations": (self.expectations.to_dict()
+                                 if self.expectations is not None else None),
             },
             "summary": {"verdicts": self.counts(), "sections": self.section_rows()},
             "requirements": [
@@ -222,6 +321,8 @@ class RunResults:
                     "verdict": r.verdict.value,
                     "reason": redactor.text(r.reason),
                     "finding_ids": [fid_of[id(f)] for f in r.findings if id(f) in fid_of],
+                    "expected": ({"verdict": r.expected.verdict, "reason": r.expected.reason}
+                                 if r.expected is not None else None),
                 }
                 for r in self.requirements.values()
             ],

@@ -49,7 +49,30 @@ def build_document(results: RunResults, redactor: Redactor, profile: Profile | N
 def overall(doc: Doc) -> tuple[str, str]:
     run = doc["run"]
     assert isinstance(run, dict)
-    return OVERALL.get(int(run["exit_status"]), ("ERROR", "unknown exit status"))
+    word, meaning = OVERALL.get(int(run["exit_status"]), ("ERROR", "unknown exit status"))
+    exp = run.get("expectations")
+    if isinstance(exp, dict):
+        accepted, stale = len(exp["accepted"]), len(exp["stale"])
+        if accepted:
+            meaning += f"; {accepted} expected finding(s) accepted ({exp['file']})"
+        if stale:
+            meaning += f"; {stale} stale expected-findings entr{'y' if stale == 1 else 'ies'}"
+    return word, meaning
+
+
+def stale_messages(doc: Doc) -> list[str]:
+    """One line per stale --expect entry (each fails the run)."""
+    run = doc["run"]
+    assert isinstance(run, dict)
+    exp = run.get("expectations")
+    if not isinstance(exp, dict):
+        return []
+    out = []
+    for e in exp["stale"]:
+        on = f" on target {e['target']!r}" if e.get("target") else ""
+        out.append(f"stale expected finding: {e['requirement']} expected {e['verdict']}{on} "
+                   f"({e['reason']}): {e['problem']}")
+    return out
 
 
 def unlock_hint(reason: str, doc: Doc) -> str:

@@ -14,6 +14,7 @@ from conformance.reports.document import (
     exchange_text,
     explained_findings,
     overall,
+    stale_messages,
     unlock_hint,
 )
 
@@ -52,6 +53,8 @@ color:#fff;font-size:12px;font-weight:600}
 .v.pass{background:var(--pass)}.v.fail{background:var(--fail)}.v.warn{background:var(--warn)}
 .v.info{background:var(--info)}.v.not_applicable{background:var(--na)}
 .v.error{background:var(--error)}
+.v.expected{background:#fff;color:#57606a;border:1px solid #8c959f}
+ul.notes li.stale{color:var(--fail);font-weight:600}
 tr.fail>td:first-child,tr.error>td:first-child{border-left:4px solid var(--fail)}
 tr.warn>td:first-child{border-left:4px solid var(--warn)}
 .why{color:#57606a}.hint{color:#57606a;font-style:italic}
@@ -83,6 +86,15 @@ def _badge(verdict: str) -> str:
     return f'<span class="v {_e(verdict)}">{_e(LABEL.get(verdict, verdict))}</span>'
 
 
+def _expected(r: dict[str, object]) -> str:
+    """The "expected" mark of a verdict an --expect entry accepted, with its reason."""
+    exp = r.get("expected")
+    if not isinstance(exp, dict):
+        return ""
+    return (f' <span class="v expected" title="{_e(exp["reason"])}">expected</span>'
+            f'<div class="why expected-reason">expected finding: {_e(exp["reason"])}</div>')
+
+
 def _anchor(rid: str) -> str:
     return "req-" + "".join(c if c.isalnum() or c in "-." else "_" for c in rid)
 
@@ -110,7 +122,8 @@ def _header(doc: Doc) -> str:
     assert isinstance(counts, dict)
     chips = "".join(f'<span class="count">{_badge(v)} <b>{int(counts.get(v, 0))}</b></span>'
                     for v in VERDICTS)
-    notes = "".join(f"<li>{_e(n)}</li>" for n in run.get("notes") or [])
+    notes = "".join(f'<li class="stale">{_e(n)}</li>' for n in stale_messages(doc))
+    notes += "".join(f"<li>{_e(n)}</li>" for n in run.get("notes") or [])
     reqs = doc["requirements"]
     assert isinstance(reqs, list)
     bad = [r for r in reqs if r["verdict"] in SHOWN]
@@ -119,7 +132,7 @@ def _header(doc: Doc) -> str:
         items = "".join(
             f'<details class="top {_e(r["verdict"])}"'
             f'{" open" if r["verdict"] != "warn" else ""}><summary>{_badge(r["verdict"])} '
-            f'{_e(r["id"])} ({_e(r["level"])}): {_e(r["reason"])}</summary>'
+            f'{_e(r["id"])} ({_e(r["level"])}): {_e(r["reason"])}</summary>{_expected(r)}'
             f'<p>{_e(r["statement"])} <a href="{_e(r["url"])}">{_e(r["document"])} '
             f'§{_e(r["section"])}</a> · <a href="#{_anchor(r["id"])}">in the matrix</a></p>'
             f"{_explanation(doc, r)}</details>" for r in bad)
@@ -170,7 +183,7 @@ def _row(doc: Doc, r: dict[str, object]) -> str:
     verdict = str(r["verdict"])
     rid = str(r["id"])
     cells = [f'<td class="id" id="{_anchor(rid)}">{_e(rid)}</td>', f"<td>{_e(r['level'])}</td>",
-             f"<td>{_badge(verdict)}</td>"]
+             f"<td>{_badge(verdict)}{_expected(r)}</td>"]
     body = [f"{_e(r['statement'])} "
             f'<a href="{_e(r["url"])}">{_e(r["document"])} §{_e(r["section"])}</a>']
     if verdict == "not_applicable":

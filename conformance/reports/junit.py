@@ -8,7 +8,13 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from conformance.reports.document import Doc, exchange_text, explained_findings, unlock_hint
+from conformance.reports.document import (
+    Doc,
+    exchange_text,
+    explained_findings,
+    stale_messages,
+    unlock_hint,
+)
 
 
 def _details(doc: Doc, req: dict[str, object]) -> str:
@@ -45,7 +51,13 @@ def render_junit(doc: Doc) -> bytes:
                                  time=f"{seconds.get(str(r['id']), 0.0):.3f}")
             verdict = r["verdict"]
             reason = str(r["reason"])
-            if verdict == "fail":
+            exp = r.get("expected")
+            if isinstance(exp, dict) and verdict in ("fail", "error"):
+                # an accepted expected finding does not fail the run: skipped, with why
+                counts["skipped"] += 1
+                ET.SubElement(case, "skipped", message=f"expected {verdict} ({exp['reason']}): "
+                              f"{reason}").text = _details(doc, r)
+            elif verdict == "fail":
                 counts["failures"] += 1
                 el = ET.SubElement(case, "failure", type="fail",
                                    message=f"{r['level']} {r['id']}: {reason}")
@@ -65,6 +77,17 @@ def render_junit(doc: Doc) -> bytes:
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
+    stale = stale_messages(doc)
+    if stale:
+        suite = ET.SubElement(root, "testsuite", name="expected findings",
+                              timestamp=str(run["started"]), tests=str(len(stale)),
+                              failures=str(len(stale)), errors="0", skipped="0")
+        for i, msg in enumerate(stale, 1):
+            case = ET.SubElement(suite, "testcase", name=f"stale-expectation-{i}",
+                                 classname="cc-conformance.expect", time="0.000")
+            ET.SubElement(case, "failure", type="stale", message=msg)
+        totals["tests"] += len(stale)
+        totals["failures"] += len(stale)
     for k, v in totals.items():
         root.set(k, str(v))
     ET.indent(root)
