@@ -86,7 +86,8 @@ def close_matches(rid: str, catalogue: Catalogue) -> list[str]:
 
 def _para(text: str, indent: str = "  ") -> str:
     return textwrap.fill(" ".join(text.split()), width=96, initial_indent=indent,
-                         subsequent_indent=indent)
+                         subsequent_indent=indent, break_on_hyphens=False,
+                         break_long_words=False)
 
 
 def explain(req: Requirement, catalogue: Catalogue) -> str:
