@@ -11,7 +11,9 @@ import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 
+from conformance.catalogue import load_catalogue
 from conformance.exchange import Exchange, parse_json_object
 from conformance.results import Finding, Verdict
 
@@ -32,12 +34,25 @@ ABSOLUTE_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 JSON_MEDIA_RE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
 
 
+@cache
+def _levels() -> dict[str, str]:
+    return {r.id: r.level for r in load_catalogue()}
+
+
+def catalogue_level(rid: str) -> str:
+    """The catalogue level of a requirement ID (MUST for an unknown ID, so a typo fails loudly
+    rather than passing quietly)."""
+    return _levels().get(rid, "MUST")
+
+
 @dataclass(slots=True)
 class Recorder:
     """Collects findings for one test (or one Hypothesis example)."""
 
     test: str = ""
     findings: list[Finding] = field(default_factory=list)
+    #: Requirement IDs the profile raises to a promise (a declared MAY): judged as MUST here.
+    promised: set[str] = field(default_factory=set)
 
     def record(self, rid: str, verdict: Verdict, *, expected: str = "", observed: str = "",
                reason: str = "", exchanges: Sequence[Exchange] = ()) -> Finding:
@@ -47,11 +62,17 @@ class Recorder:
         return f
 
     def check(self, rid: str, ok: bool, *, expected: str, observed: str, reason: str = "",
-              exchanges: Sequence[Exchange] = (), level: str = "MUST") -> bool:
-        """Record pass, or fail (MUST) / warn (SHOULD) / info (MAY)."""
+              exchanges: Sequence[Exchange] = (), level: str | None = None) -> bool:
+        """Record pass, or fail (MUST) / warn (SHOULD) / info (MAY).
+
+        The level is the catalogue's (the single source of truth), or MUST for an ID in
+        ``promised`` (a MAY the profile declares the server supports); ``level`` overrides
+        both."""
         if ok:
             verdict = Verdict.PASS
         else:
+            if level is None:
+                level = "MUST" if rid in self.promised else catalogue_level(rid)
             verdict = {"MUST": Verdict.FAIL, "SHOULD": Verdict.WARN}.get(level, Verdict.INFO)
         self.record(rid, verdict, expected=expected, observed=observed,
                     reason="" if ok else reason, exchanges=exchanges)
@@ -363,9 +384,15 @@ def verify_error(
         rec.check(rid, not token, expected="request refused, no token",
                   observed=describe(ex), reason="the server issued a token", exchanges=exs)
     error = obj.get("error") if obj is not None else None
-    for rid in code_ids:
-        rec.check(rid, (not token) and error in codes, expected=f"error in {list(codes)}",
-                  observed=describe(ex), reason="wrong or missing error code", exchanges=exs)
+    # The error code is judged on a refusal. When the server served the request instead, the
+    # ``also`` rules already say so; blaming the code as well would count one fault twice (and
+    # turn a client-binding rule's warning into a MUST failure). With no ``also`` rule, serving
+    # the request is the code rule's own failure.
+    if not (token and also):
+        for rid in code_ids:
+            rec.check(rid, (not token) and error in codes, expected=f"error in {list(codes)}",
+                      observed=describe(ex), reason="wrong or missing error code",
+                      exchanges=exs)
     if token:
         return obj
     status = resp.status

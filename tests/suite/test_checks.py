@@ -351,3 +351,41 @@ def test_entropy_short_random_tokens_below_recommendation() -> None:
 def test_entropy_needs_a_sample() -> None:
     assert estimate_entropy_bits(["only-one"]) == 0.0
     assert estimate_entropy_bits(["same", "same"]) == 0.0
+
+
+# ------------------------------------------------------- verdict levels come from the catalogue
+
+
+def test_check_takes_its_level_from_the_catalogue() -> None:
+    rec = Recorder()
+    rec.check("RFC6749-5.1-no-store", False, expected="x", observed="y")  # MUST
+    rec.check("RFC6749-3.2-post-only", False, expected="x", observed="y")  # SHOULD
+    rec.check("RFC6749-2.3.1-client-secret-post", False, expected="x", observed="y")  # MAY
+    rec.check("RFC0000-no-such-id", False, expected="x", observed="y")  # typo: loud
+    assert [f.verdict for f in rec.findings] == [Verdict.FAIL, Verdict.WARN, Verdict.INFO,
+                                                 Verdict.FAIL]
+
+
+def test_a_promised_may_is_judged_as_must() -> None:
+    rec = Recorder()
+    rec.promised.add("RFC6749-2.3.1-client-secret-post")
+    rec.check("RFC6749-2.3.1-client-secret-post", False, expected="x", observed="y")
+    assert rec.findings[0].verdict == Verdict.FAIL
+
+
+def test_served_request_is_not_blamed_on_the_error_code_too() -> None:
+    """A server that serves a request it should refuse is judged by the ``also`` rule alone
+    (here a SHOULD: warn); RFC6749-5.2-invalid-request is only judged on a refusal."""
+    rec = Recorder()
+    ok = success()
+    verify_error(rec, ok, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
+                 also=["RFC6749-3.2-no-repeated-params"])
+    assert {f.requirement: f.verdict for f in rec.findings} == {
+        "RFC6749-3.2-no-repeated-params": Verdict.WARN}
+    rec = Recorder()
+    refused = error("invalid_client", 400)
+    verify_error(rec, refused, codes=["invalid_request"],
+                 code_ids=["RFC6749-5.2-invalid-request"], also=["RFC6749-3.2-no-repeated-params"])
+    verdicts = {f.requirement: f.verdict for f in rec.findings}
+    assert verdicts["RFC6749-5.2-invalid-request"] == Verdict.FAIL
+    assert verdicts["RFC6749-3.2-no-repeated-params"] == Verdict.PASS
