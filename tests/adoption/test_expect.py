@@ -47,7 +47,8 @@ def test_matched_expected_failure_exits_0_and_reports_show_it(
     html = (rep / "report.html").read_text(encoding="utf-8")
     assert "expected finding: JIRA-42: Pragma header, fix in 2.4" in html
     assert "1 expected finding(s) accepted" in html
-    case = ET.parse(rep / "junit.xml")  # noqa: S314 - our own file.getroot().find(f".//testcase[@name='{PRAGMA}']")
+    junit = ET.parse(rep / "junit.xml").getroot()  # noqa: S314 - our own file
+    case = junit.find(f".//testcase[@name='{PRAGMA}']")
     assert case is not None and case.find("failure") is None
     skipped = case.find("skipped")
     assert skipped is not None and "JIRA-42" in skipped.get("message", "")
@@ -68,7 +69,7 @@ def test_expected_failure_that_now_passes_fails_the_run(tmp_path: Path,
         [(PRAGMA, "now passes")]
     html = (rep / "report.html").read_text(encoding="utf-8")
     assert '<span class="banner FAIL">' in html and "stale expected finding" in html
-    junit = ET.parse(rep / "junit.xml")  # noqa: S314 - our own file.getroot()
+    junit = ET.parse(rep / "junit.xml").getroot()  # noqa: S314 - our own file
     assert junit.find(".//testsuite[@name='expected findings']/testcase/failure") is not None
 
 
