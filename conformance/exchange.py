@@ -45,7 +45,9 @@ class Exchange:
     _json_cache: object = field(default=None, repr=False)
 
     def to_dict(self, redactor: Redactor) -> dict[str, object]:
-        req_body = self.request.body.decode("utf-8", errors="replace")
+        # Bytes that are not UTF-8 are shown as \xNN escapes, not U+FFFD, so a reader can
+        # see exactly what was sent (the curl replay carries the raw bytes).
+        req_body = self.request.body.decode("utf-8", errors="backslashreplace")
         url = self.request.url
         if "?" in url:
             base, _, query = url.partition("?")
@@ -55,7 +57,7 @@ class Exchange:
             if k.lower() == "content-type":
                 ctype = v
         body = redactor.form(req_body) if "json" not in ctype else redactor.text(req_body)
-        resp_body = self.response.text
+        resp_body = self.response.body.decode("utf-8", errors="backslashreplace")
         if len(resp_body) > 4000:
             resp_body = resp_body[:4000] + "...[truncated]"
         return {
