@@ -27,6 +27,8 @@ class BasicDecodeError(ValueError):
 
 def form_decode_component(text: str) -> str:
     """Decode one name or value of a form body; raise :class:`FormDecodeError` if broken."""
+    if "%" not in text and "+" not in text:
+        return text  # nothing to decode (the common case for names and plain values)
     if _BAD_PERCENT.search(text):
         raise FormDecodeError("broken percent-encoding")
     raw = unquote_to_bytes(text.replace("+", " "))

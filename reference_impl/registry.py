@@ -24,7 +24,8 @@ strings anyway) yet cheap enough for a conformance run. Successful verifications
 memory, keyed by an HMAC (random per-process key) of the client id, the secret and the stored
 hash, so repeated requests of the same client cost microseconds; failures are never cached.
 An unknown client (or a public one) is checked against a dummy hash so that it costs about the
-same as a wrong secret for a known client.
+same as a wrong secret for a known client. An async server checks the cache on the event
+loop (:meth:`ClientRegistry.cached`) and runs only the misses in a worker thread.
 """
 
 from __future__ import annotations
@@ -168,6 +169,28 @@ class ClientRegistry:
     def _cache_id(self, client_id: str, secret: str, stored: str) -> bytes:
         message = "\x00".join((client_id, secret, stored)).encode("utf-8", "surrogatepass")
         return hmac.new(self._cache_key, message, hashlib.sha256).digest()
+
+    def cached(self, client_id: str | None, secret: str | None) -> Client | None:
+        """The client if exactly these credentials were verified before (a cache hit), else
+        ``None``; never runs a hash, so it is cheap enough for the event loop. A miss means
+        "not known yet", not "wrong": call :meth:`authenticate` (off the loop) then."""
+        client = self.get(client_id)
+        if client is None or secret is None or not client.confidential:
+            return None
+        stored = client.secret_hash
+        if stored is None:  # pragma: no cover - a confidential client always has a hash
+            return None
+        key = self._cache_id(client.client_id, secret, stored)
+        with self._lock:
+            if key in self._cache:
+                self._cache.move_to_end(key)
+                return client
+        return None
+
+    def verification_key(self, client_id: str | None, secret: str | None) -> bytes:
+        """An opaque key (HMAC with the per-process key) naming one verification, so that
+        concurrent verifications of the same credentials can share one hash computation."""
+        return self._cache_id(client_id or "", secret or "", "\x00" if secret is None else "")
 
     def authenticate(self, client_id: str | None, secret: str | None) -> Client | None:
         """Return the confidential client these credentials prove, else ``None``.

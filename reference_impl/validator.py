@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from .common import Request
-from .registry import ClientRegistry
+from .registry import Client, ClientRegistry
 from .request_validator import RequestValidator
 
 #: How many issued tokens the in-memory store keeps (oldest dropped first).
@@ -33,6 +33,26 @@ class RegistryRequestValidator(RequestValidator):
     def __init__(self, registry: ClientRegistry):
         self.registry = registry
         self.tokens: OrderedDict[str, IssuedToken] = OrderedDict()
+        self._verifying: dict[bytes, asyncio.Future[Client | None]] = {}
+
+    async def _verify(self, client_id: str | None, secret: str | None) -> Client | None:
+        """``registry.authenticate`` in a worker thread, shared by concurrent callers with
+        the same credentials on the same event loop."""
+        loop = asyncio.get_running_loop()
+        key = self.registry.verification_key(client_id, secret)
+        pending = self._verifying.get(key)
+        if pending is None or pending.get_loop() is not loop:
+            pending = asyncio.ensure_future(
+                asyncio.to_thread(self.registry.authenticate, client_id, secret)
+            )
+            self._verifying[key] = pending
+            pending.add_done_callback(lambda done: self._forget(key, done))
+        # shield: a cancelled caller must not cancel the verification others wait for.
+        return await asyncio.shield(pending)
+
+    def _forget(self, key: bytes, done: asyncio.Future[Client | None]) -> None:
+        if self._verifying.get(key) is done:
+            del self._verifying[key]
 
     def __repr__(self) -> str:
         return f"RegistryRequestValidator({self.registry!r})"
@@ -43,11 +63,18 @@ class RegistryRequestValidator(RequestValidator):
         return client is None or client.confidential
 
     async def authenticate_client(self, request: Request) -> bool:
-        """Verify the secret against the stored hash (§2.3.1) off the event loop; on success
-        set ``request.client``."""
-        client = await asyncio.to_thread(
-            self.registry.authenticate, request.client_id, request.client_secret
-        )
+        """Verify the secret against the stored hash (§2.3.1); on success set
+        ``request.client``.
+
+        Credentials verified before are a cache hit answered on the event loop (one HMAC). A
+        miss runs the scrypt verification in a worker thread, so the loop keeps serving; and
+        concurrent misses for the same credentials share that one verification instead of
+        each computing scrypt (a burst of first requests from one client costs one hash).
+        """
+        client_id, secret = request.client_id, request.client_secret
+        client = self.registry.cached(client_id, secret)
+        if client is None:
+            client = await self._verify(client_id, secret)
         if client is None:
             return False
         request.client = client
