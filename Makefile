@@ -43,3 +43,19 @@ interop: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
 interop: setup
 	$(PY) -m pip install --quiet --disable-pip-version-check -r interop/requirements.txt
 	$(PY) -m interop.run
+
+# Benchmarks (docs/benchmarks.md): in-process cost per token request, HTTP throughput under
+# uvicorn on 127.0.0.1 and the suite's own speed, the reference beside the pinned peers
+# (installed like `make interop`; a peer that is missing is skipped). Uses `hey` when installed
+# (apt-get install hey), else a raw asyncio client. Options go in ARGS (make has no --quick):
+# `make bench ARGS=--quick` or `make bench-quick` is a smoke run into reports/.
+.PHONY: bench bench-quick
+bench: export CC_DEMO_CLIENT_SECRET = cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw
+bench: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
+bench: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
+bench: setup
+	$(PY) -m pip install --quiet --disable-pip-version-check -r interop/requirements.txt
+	$(PY) -m bench.run $(ARGS)
+
+bench-quick:
+	$(MAKE) bench ARGS=--quick
