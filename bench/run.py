@@ -142,22 +142,30 @@ def http_rows(s: Settings, auth: str,
     return rows
 
 
+#: (label, reports written, cheap-hash reference)
+SUITE_VARIANTS = ((" (default: reports written)", True, False), (", --no-reports", False, False),
+                  (", --no-reports, PBKDF2-10 registry", False, True))
+
+
 def suite_rows(s: Settings, auth: str, env: dict[str, str]) -> list[SuiteRun]:
     runs = []
-    for kind, app in (("in-process", APP), ("in-process, PBKDF2-10 registry", FAST_APP)):
-        run = run_suite(kind, ["--app", app], env, quick=s.quick)
+    for label, reports, fast in SUITE_VARIANTS:
+        app = FAST_APP if fast else APP
+        run = run_suite("in-process" + label, ["--app", app], env, quick=s.quick,
+                        reports=reports)
         run.single_ms = single_request_ms(TargetSpec("app", app), auth, n=s.single_n)
         runs.append(run)
-        log(f"suite {kind}: {run.wall_s:.2f} s, {run.requests} requests")
-    for kind, name in (("loopback HTTP", "reference"),
-                       ("loopback HTTP, PBKDF2-10 registry", "reference-fasthash")):
+        log(f"suite {run.kind}: {run.wall_s:.2f} s, {run.requests} requests")
+    for label, reports, fast in SUITE_VARIANTS:
+        name = "reference-fasthash" if fast else "reference"
         spec = ServerSpec(name, name, "cc-conformance", "bench.serve")
         with running(spec, {**env, "CC_BENCH_PEER": name}) as url:
-            run = run_suite(kind, ["--url", url], env, quick=s.quick)
+            run = run_suite("loopback HTTP" + label, ["--url", url], env, quick=s.quick,
+                            reports=reports)
             run.command = run.command.replace(url, "http://127.0.0.1:PORT/token")
             run.single_ms = single_request_ms(TargetSpec("url", url), auth, n=s.single_n)
         runs.append(run)
-        log(f"suite {kind}: {run.wall_s:.2f} s, {run.requests} requests")
+        log(f"suite {run.kind}: {run.wall_s:.2f} s, {run.requests} requests")
     return runs
 
 

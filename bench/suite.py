@@ -1,4 +1,5 @@
-"""The suite's own speed: the default run (``cc-conformance run``, seed 0, no report folder)
+"""The suite's own speed: the default run (``cc-conformance run``, seed 0, its report folder
+written to a temporary directory; and with ``--no-reports``)
 against the reference in-process and over loopback HTTP, the number of HTTP exchanges it makes
 (counted in the transport by ``bench.suite_counted``), and its overhead ratio
 ``wall / (requests x median single-request latency)``.
@@ -13,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -76,13 +78,21 @@ def single_request_ms(spec: TargetSpec, auth: str, n: int = 200, warmup: int = 2
     return statistics.median(asyncio.run(go()))
 
 
-def run_suite(kind: str, target_args: list[str], env: dict[str, str],
-              quick: bool = False) -> SuiteRun:
-    """One ``cc-conformance run`` in a fresh interpreter, timed from spawn to exit."""
+_PYTEST_SUMMARY = re.compile(r" in ([\d.]+)s\b")
+
+
+def run_suite(kind: str, target_args: list[str], env: dict[str, str], *, quick: bool = False,
+              reports: bool = True) -> SuiteRun:
+    """One ``cc-conformance run`` in a fresh interpreter, timed from spawn to exit.
+
+    ``reports``: the default run, writing its report folder (HTML, JSON with curl replays,
+    JUnit, Allure, manifest) into a temporary directory; else ``--no-reports`` (and no
+    ``--json``), and the run's duration is read from pytest's summary line."""
     with tempfile.TemporaryDirectory() as tmp:
-        counts, results = Path(tmp) / "counts.json", Path(tmp) / "results.json"
-        args = ["run", *target_args, "--profile", str(PROFILE), "--seed", "0",
-                "--no-reports", "--json", str(results)]
+        counts, report_dir = Path(tmp) / "counts.json", Path(tmp) / "reports"
+        args = ["run", *target_args, "--profile", str(PROFILE.relative_to(ROOT)),
+                "--seed", "0"]
+        args += ["--report-dir", str(report_dir)] if reports else ["--no-reports"]
         for rid in QUICK_REQUIREMENTS if quick else ():
             args += ["--requirement", rid]
         cmd = [sys.executable, "-m", "bench.suite_counted", *args]
@@ -91,12 +101,18 @@ def run_suite(kind: str, target_args: list[str], env: dict[str, str],
                               env={**os.environ, **env, "CC_BENCH_COUNT_FILE": str(counts)},
                               check=False)
         wall = time.perf_counter() - t0
-        if not counts.exists() or not results.exists():
-            raise RuntimeError(f"suite run failed (exit {proc.returncode}):\n"
-                               f"{(proc.stdout + proc.stderr)[-2000:]}")
+        console = proc.stdout + proc.stderr
+        results = report_dir / "results.json"
+        if not counts.exists() or (reports and not results.exists()):
+            raise RuntimeError(f"suite run failed (exit {proc.returncode}):\n{console[-2000:]}")
         count = json.loads(counts.read_text(encoding="utf-8"))
-        doc = json.loads(results.read_text(encoding="utf-8"))
-    shown = ["cc-conformance", *args[:-2], "--json", "results.json"]
-    return SuiteRun(kind, " ".join(shown), proc.returncode, wall,
-                    float(doc["run"]["duration_s"]), int(count["requests"]),
+        if reports:
+            run_s = float(json.loads(results.read_text(encoding="utf-8"))["run"]["duration_s"])
+        else:
+            found = _PYTEST_SUMMARY.findall(console)
+            run_s = float(found[-1]) if found else float("nan")
+    shown = ["cc-conformance", *args]
+    if reports:
+        shown[shown.index("--report-dir") + 1] = "TMP"
+    return SuiteRun(kind, " ".join(shown), proc.returncode, wall, run_s, int(count["requests"]),
                     [float(x) for x in count["elapsed_ms"]])
