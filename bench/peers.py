@@ -8,7 +8,6 @@ whose library is not installed is reported as absent, never as a failure.
 from __future__ import annotations
 
 import importlib.util
-from collections.abc import Callable
 from dataclasses import dataclass
 from importlib import metadata
 from typing import Any
@@ -88,9 +87,6 @@ def build_app(name: str) -> Any:
         return aioauth_server.make_app(
             AuthorizationServer(aioauth_server.Storage(fixture_clients())))
     raise KeyError(name)
-
-
-AppFactory = Callable[[], Any]
 
 
 def fast_hash_registry() -> Any:

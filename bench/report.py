@@ -19,11 +19,13 @@ FINDINGS = """\
 Measured on this machine while building `make bench`; "before" numbers are from the commits
 before each fix.
 
-1. **The first load run (298 req/s, p50 112 ms, p99 906 ms) measured the client, not the
-   server.** `bench/load_reference.py` (an httpx `AsyncClient` in the same 2-core machine)
-   gave 340 req/s against a reference that `hey` and the raw asyncio client both drove at
-   ~1,050 req/s at that time; the server was ~30 % busy while httpx saturated a core. The bench
-   uses `hey` (Go; Debian package) when installed, else its own raw-socket keep-alive client.
+1. **The first load run (298 req/s, p50 112 ms, p99 906 ms) measured its client, not the
+   server.** `bench/load_reference.py` drives the server with an httpx `AsyncClient` in the
+   same 2-core machine. Before the fixes below it gave 340 req/s (p99 857 ms); after them it
+   still gives only 446 req/s (p50 76 ms, p99 546 ms, 20,000 requests at 50), while `hey` gets
+   over ten times that from the same server code (table 2). The bench therefore uses `hey`
+   (Go; Debian package) when installed, else its own raw-socket keep-alive client (within ~5 %
+   of `hey` on this machine).
 2. **Every response waited ~40 ms for a delayed ACK (loopback servers of `interop/`).** With
    `hey` the server was still only ~30 % busy and latency was 44 ms at *any* concurrency (1, 10
    or 50), for every peer alike: Nagle's algorithm. `interop.fixtures.bind_loopback` created
