@@ -13,13 +13,8 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_PROFILE = ROOT / "examples" / "reference.toml"
-DEMO_ENV = {
-    "CC_DEMO_CLIENT_SECRET": "cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw",
-    "CC_SPECIAL_CLIENT_SECRET": "p@ss:wörd +%&=/ü",
-    "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-secret",
-}
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
+
 REF_APP = "reference_impl.asgi:app"
 NO_PRAGMA_APP = "tests.adoption.apps:no_pragma"
 PRAGMA = "RFC6749-5.1-pragma"

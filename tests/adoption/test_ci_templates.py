@@ -8,8 +8,8 @@ import re
 import pytest
 
 from conformance.cli import _parser
+from tests.demo import ROOT
 
-from .conftest import ROOT
 from .yaml_subset import YamlError, parse
 
 

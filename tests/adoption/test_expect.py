@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from conformance.expect import ExpectError, parse_expectations
+from tests.demo import DEMO_ENV
 
-from .conftest import DEMO_ENV, PRAGMA, cli, load_json
+from .conftest import PRAGMA, cli, load_json
 
 SELECT = ("--requirement", PRAGMA, "--seed", "11", "--examples", "2")
 

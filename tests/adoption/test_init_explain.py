@@ -12,8 +12,7 @@ from conformance.cli import main
 from conformance.explain import suite_tests
 from conformance.profile import ProfileError, load_profile, parse_profile
 from conformance.templates import profile_template
-
-from .conftest import ROOT
+from tests.demo import ROOT
 
 
 def test_init_writes_the_template(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

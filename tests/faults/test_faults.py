@@ -19,8 +19,8 @@ import pytest
 from conformance.catalogue import load_catalogue
 from conformance.results import ExitStatus, RunResults, Verdict
 from conformance.runner import run_suite
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
-from .env import DEMO_ENV, REFERENCE_PROFILE, ROOT
 from .variants import FAULTS, Fault, reference, render_table
 
 # Hypothesis examples per property in these runs (seed 0, so deterministic): enough for the

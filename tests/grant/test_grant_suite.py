@@ -14,8 +14,9 @@ import pytest
 from conformance.results import RunResults, Verdict
 from conformance.runner import run_suite, run_suite_subprocess
 from conformance.targets import TargetSpec
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
-from .conftest import DEMO_ENV, OAUTHLIB_GRANT, REFERENCE_GRANT, REFERENCE_PROFILE, ROOT
+from .conftest import OAUTHLIB_GRANT, REFERENCE_GRANT
 
 FAIL, NA, INFO = Verdict.FAIL, Verdict.NOT_APPLICABLE, Verdict.INFO
 

@@ -29,9 +29,10 @@ from conformance.targets.grant import (
 from examples.grants.oauthlib_grant import DEMO_CLIENTS, DemoRequestValidator, basic_credentials
 from reference_impl.endpoint import TokenEndpoint
 from reference_impl.tokens import BearerToken as ReferenceBearerToken
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
 from . import factories
-from .conftest import DEMO_ENV, OAUTHLIB_GRANT, REFERENCE_GRANT, REFERENCE_PROFILE, ROOT
+from .conftest import OAUTHLIB_GRANT, REFERENCE_GRANT
 
 SPECIAL_ID, SPECIAL_SECRET = "cc:special client/ü", DEMO_ENV["CC_SPECIAL_CLIENT_SECRET"]
 FORM = ("Content-Type", "application/x-www-form-urlencoded")

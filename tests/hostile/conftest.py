@@ -15,15 +15,9 @@ from pathlib import Path
 
 import pytest
 
-from .server import HostileServer
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_PROFILE = ROOT / "examples" / "reference.toml"
-DEMO_ENV = {  # the README's public demo fixtures
-    "CC_DEMO_CLIENT_SECRET": "cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw",
-    "CC_SPECIAL_CLIENT_SECRET": "p@ss:wörd +%&=/ü",
-    "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-secret",
-}
+from .server import HostileServer
 
 #: small transport limits for the hostile runs; every run is bounded by BUDGET
 FAST = ["--connect-timeout", "1", "--read-timeout", "1", "--request-timeout", "2"]

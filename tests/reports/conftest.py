@@ -10,14 +10,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_PROFILE = ROOT / "examples" / "reference.toml"
-DEMO_ENV = {  # the demo registry's public test secrets (README)
-    "CC_DEMO_CLIENT_SECRET": "cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw",
-    "CC_SPECIAL_CLIENT_SECRET": "p@ss:wörd +%&=/ü",
-    "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-secret",
-}
 CLIENT_IDS = {"CC_DEMO_CLIENT_SECRET": "cc-demo-client",
               "CC_SPECIAL_CLIENT_SECRET": "cc:special client/ü",
               "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-client"}

@@ -6,7 +6,9 @@ from __future__ import annotations
 import base64
 from urllib.parse import quote, quote_plus
 
-from .conftest import CLIENT_IDS, DEMO_ENV, Run
+from tests.demo import DEMO_ENV
+
+from .conftest import CLIENT_IDS, Run
 
 
 def _forbidden(run: Run) -> dict[str, str]:

@@ -4,17 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
-REFERENCE_PROFILE = ROOT / "examples" / "reference.toml"
-DEMO_ENV = {
-    "CC_DEMO_CLIENT_SECRET": "cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw",
-    "CC_SPECIAL_CLIENT_SECRET": "p@ss:wörd +%&=/ü",
-    "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-secret",
-}
+from tests.demo import DEMO_ENV
 
 
 @pytest.fixture

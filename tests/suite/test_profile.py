@@ -9,8 +9,7 @@ from pathlib import Path
 import pytest
 
 from conformance.profile import ProfileError, load_profile, parse_profile
-
-from .conftest import DEMO_ENV, REFERENCE_PROFILE
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE
 
 GOOD = {"target": {"url": "https://as.example/token"},
         "clients": {"confidential": {"client_id": "c1", "secret_env": "S1"}}}

@@ -12,9 +12,9 @@ import pytest
 
 from conformance.results import SCHEMA, SCHEMA_VERSION, Verdict
 from conformance.runner import run_suite, run_suite_subprocess
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
 from .broken import breaking
-from .conftest import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
 SECRETS = list(DEMO_ENV.values())
 

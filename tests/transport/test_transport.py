@@ -14,9 +14,9 @@ import pytest
 from conformance.results import ExitStatus, RunResults, Verdict
 from conformance.runner import run_suite
 from reference_impl.asgi import create_app
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE
 
 from .conftest import Served
-from .env import DEMO_ENV, REFERENCE_PROFILE
 from .wsgi_reference import ReferenceWSGI
 
 BAD = (Verdict.FAIL, Verdict.ERROR)
