@@ -167,8 +167,14 @@ class ClientRegistry:
         return self.clients.get(client_id)
 
     def _cache_id(self, client_id: str, secret: str, stored: str) -> bytes:
-        message = "\x00".join((client_id, secret, stored)).encode("utf-8", "surrogatepass")
-        return hmac.new(self._cache_key, message, hashlib.sha256).digest()
+        # Length-prefixed parts, so no two different (id, secret, hash) triples share a message
+        # (a plain separator could be moved between an id and a secret that contain it).
+        mac = hmac.new(self._cache_key, digestmod=hashlib.sha256)
+        for part in (client_id, secret, stored):
+            data = part.encode("utf-8", "surrogatepass")
+            mac.update(len(data).to_bytes(8, "big"))
+            mac.update(data)
+        return mac.digest()
 
     def cached(self, client_id: str | None, secret: str | None) -> Client | None:
         """The client if exactly these credentials were verified before (a cache hit), else

@@ -165,3 +165,13 @@ async def test_token_store_is_bounded(
     for name in ["a", "b", "c"]:
         await validator.save_token({"access_token": name, "expires_in": 10}, request)
     assert validator.lookup_token("a") is None and validator.lookup_token("c") is not None
+
+
+def test_cache_keys_do_not_collide_across_the_id_secret_boundary(
+        fast_registry: ClientRegistry) -> None:
+    """('a', 'b\\x00c') and ('a\\x00b', 'c') are different credentials and must not share a
+    cache or verification key."""
+    key = fast_registry._cache_id
+    assert key("a", "b\x00c", "h") != key("a\x00b", "c", "h")
+    assert (fast_registry.verification_key("a", "b\x00c")
+            != fast_registry.verification_key("a\x00b", "c"))
