@@ -110,14 +110,17 @@ def make_target(spec: TargetSpec, *, timeout: float = DEFAULT_TIMEOUT_S,
         from conformance.targets.http import UrlTarget
 
         return UrlTarget(str(spec.value), timeout=timeout, transport=transport)
+    # An in-process exchange has no connect or read phase: the whole-exchange deadline
+    # (--request-timeout) bounds it.
+    in_process = (transport or TransportOptions()).total
     if spec.kind == "app":
         from conformance.targets.app import AppTarget
 
         app = import_object(spec.value) if isinstance(spec.value, str) else spec.value
         return AppTarget(app, token_path=spec.token_path, location=spec.location,
-                         timeout=timeout)
+                         timeout=in_process)
     if spec.kind == "grant":
         from conformance.targets.grant import make_grant_target
 
-        return make_grant_target(spec, timeout=timeout)
+        return make_grant_target(spec, timeout=in_process)
     raise TargetConfigError(f"unknown target kind {spec.kind!r}")

@@ -50,7 +50,7 @@ class AppTarget:
             raise TargetError(f"{location} is not callable (not an ASGI/WSGI app)")
         self.location = location
         self.token_path = token_path
-        self.timeout = timeout * 2
+        self.timeout = timeout
         self.flavour = "asgi" if is_asgi(app) else "wsgi"
         transport: httpx.AsyncBaseTransport
         if self.flavour == "asgi":
@@ -64,7 +64,10 @@ class AppTarget:
         try:
             return await asyncio.wait_for(send_httpx(self._client, url, request), self.timeout)
         except TimeoutError as exc:
-            raise TargetError(f"in-process app did not answer within {self.timeout:.0f}s") from exc
+            # Counts towards "stopped answering": a hung app costs a few deadlines, not the
+            # whole run budget.
+            raise TargetError(f"in-process app did not answer within the {self.timeout:g}s "
+                              "request timeout", connection=True) from exc
         except TargetError:
             raise
         except Exception as exc:
