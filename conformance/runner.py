@@ -86,7 +86,15 @@ def run_suite(
 ) -> RunResults:
     """Run the suite in-process against ``target`` (URL, ``module:attr``, app object or
     TargetSpec). ``seed`` defaults to 0 for reproducible programmatic runs; pass None for a
-    random one. Raises :class:`RunError` when no results were produced."""
+    random one. Raises :class:`RunError` when no results were produced.
+
+    Everything about the target (timeouts, run budget, TLS) comes from ``profile``: pass a
+    :class:`Profile` built with ``load_profile(..., overrides={...})`` to change it. The ``--cc-*``
+    target options have no effect in ``extra_args`` and are refused there."""
+    cc_options = sorted({a.split("=", 1)[0] for a in extra_args if a.startswith("--cc-")})
+    if cc_options:
+        raise RunError(f"run_suite takes no --cc-* options in extra_args ({', '.join(cc_options)}):"
+                       " use its arguments or the profile", 2)
     prof = _profile(profile, spec, environ)
     options = RunOptions(
         target=target_spec(target, prof.token_path), profile=prof, strict=strict, seed=seed,

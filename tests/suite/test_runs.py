@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from conformance.results import SCHEMA, SCHEMA_VERSION, Verdict
-from conformance.runner import run_suite, run_suite_subprocess
+from conformance.runner import RunError, run_suite, run_suite_subprocess
 from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
 from .broken import breaking
@@ -172,3 +172,13 @@ def test_seed_is_reported_and_reused(demo_env: dict[str, str], seed: int) -> Non
     res = run_suite(_app(), REFERENCE_PROFILE, seed=seed,
                     select_requirements=["RFC6749-3.2-unknown-params-ignored"], examples=5)
     assert res.seed == seed and res.exit_status == 0
+
+
+def test_run_suite_refuses_plugin_options_it_would_ignore() -> None:
+    """run_suite builds its options itself; a --cc-* option in extra_args would be silently
+    ignored, so it is refused with a usage error instead."""
+    with pytest.raises(RunError) as info:
+        run_suite("reference_impl.asgi:app", REFERENCE_PROFILE, environ=DEMO_ENV,
+                  extra_args=["--cc-request-timeout", "0.2"])
+    assert info.value.exit_status == 2
+    assert "--cc-request-timeout" in str(info.value)
