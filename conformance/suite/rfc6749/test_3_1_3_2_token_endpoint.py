@@ -75,7 +75,7 @@ def test_get_request_not_honoured(cc: CC) -> None:
                      headers=(basic_header(c.client_id, c.require_secret),
                               ("Accept", "application/json")), label="GET token request")
     ex = cc.send(raw)
-    cc.rec.check("RFC6749-3.2-post-only", not issued_token(ex), level="SHOULD",
+    cc.rec.check("RFC6749-3.2-post-only", not issued_token(ex),
                  expected="no token for a GET request", observed=f"HTTP {ex.response.status}",
                  reason="the endpoint issues tokens over GET", exchanges=[ex])
 
