@@ -339,9 +339,13 @@ def verify_success(
                           observed=f"granted {sorted(granted)}",
                           reason=f"token carries unrequested scopes {sorted(extra)}",
                           exchanges=exs)
-            # scope is present, so the client is told what it got: the rule holds.
-            rec.record("RFC6749-5.1-scope", Verdict.PASS, expected="scope present if it differs",
-                       observed=f"scope={scope!r}", exchanges=exs)
+            # The rule is only exercised when the grant differs from the request: then the
+            # scope member tells the client what it really got. An equal grant shows nothing.
+            if granted != requested:
+                rec.record("RFC6749-5.1-scope", Verdict.PASS,
+                           expected="scope present because the grant differs from the request",
+                           observed=f"requested {sorted(requested)}, scope={scope!r}",
+                           exchanges=exs)
     return obj
 
 

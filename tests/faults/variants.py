@@ -5,7 +5,7 @@ requirement ID it breaks and how. Variants are built from ``reference_impl``'s p
 only: ASGI middleware that rewrites requests or responses (:func:`tests.faults.wrappers.rewrite`),
 ``RegistryRequestValidator`` / ``ClientCredentialsGrant`` / ``TokenEndpoint`` subclasses, or a
 weak token generator handed to ``BearerToken``. ``README.md`` in this directory holds the table
-(kept in sync by a test; regenerate with ``python -m tests.faults.variants``).
+(kept in sync by a test; regenerate with ``python -m tests.faults.variants --write``).
 
 ``collateral``: other requirement IDs whose verdict a variant necessarily changes too (a
 second rule the same fault breaks, or a rule left with nothing to judge and so
@@ -25,6 +25,7 @@ import json
 import secrets
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote_plus, urlsplit
 
@@ -1038,5 +1039,21 @@ def render_table() -> str:
     return "\n".join(lines) + "\n"
 
 
+def write_readme(path: Path) -> None:
+    """Replace the table in README.md with the current one."""
+    lines = path.read_text(encoding="utf-8").splitlines(keepends=True)
+    start = next(i for i, ln in enumerate(lines) if ln.startswith("| # | variant"))
+    end = start
+    while end < len(lines) and lines[end].startswith("|"):
+        end += 1
+    path.write_text("".join(lines[:start]) + render_table() + "".join(lines[end:]),
+                    encoding="utf-8")
+
+
 if __name__ == "__main__":  # pragma: no cover - maintenance helper
-    print(render_table(), end="")
+    import sys
+
+    if sys.argv[1:] == ["--write"]:
+        write_readme(Path(__file__).with_name("README.md"))
+    else:
+        print(render_table(), end="")

@@ -254,8 +254,9 @@ def test_missing_expires_in_is_a_warning() -> None:
 
 @pytest.mark.parametrize(("scope", "five_one", "least", "oauth21"), [
     (None, None, None, Verdict.WARN),  # absent: claims "as requested", unverifiable here
-    ("read write", Verdict.PASS, Verdict.PASS, Verdict.PASS),  # equal
-    ("write read", Verdict.PASS, Verdict.PASS, Verdict.PASS),  # equal, order irrelevant
+    # equal: the rule (scope MUST be returned when it differs) is not exercised, so no pass
+    ("read write", None, Verdict.PASS, Verdict.PASS),
+    ("write read", None, Verdict.PASS, Verdict.PASS),  # equal, order irrelevant
     ("read", Verdict.PASS, Verdict.PASS, Verdict.PASS),  # narrowed and said so
     ("read write admin", Verdict.PASS, Verdict.WARN, Verdict.PASS),  # broader than asked
 ])
@@ -374,14 +375,14 @@ def test_a_promised_may_is_judged_as_must() -> None:
 
 
 def test_served_request_is_not_blamed_on_the_error_code_too() -> None:
-    """A server that serves a request it should refuse is judged by the ``also`` rule alone
-    (here a SHOULD: warn); RFC6749-5.2-invalid-request is only judged on a refusal."""
+    """A server that serves a request it must refuse is judged by the ``also`` rule alone
+    (a MUST: fail, once); RFC6749-5.2-invalid-request is only judged on a refusal."""
     rec = Recorder()
     ok = success()
     verify_error(rec, ok, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
                  also=["RFC6749-3.2-no-repeated-params"])
     assert {f.requirement: f.verdict for f in rec.findings} == {
-        "RFC6749-3.2-no-repeated-params": Verdict.WARN}
+        "RFC6749-3.2-no-repeated-params": Verdict.FAIL}
     rec = Recorder()
     refused = error("invalid_client", 400)
     verify_error(rec, refused, codes=["invalid_request"],

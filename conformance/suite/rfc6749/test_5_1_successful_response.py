@@ -45,7 +45,8 @@ def test_token_request_not_redirected(cc: CC) -> None:
     if not redirected:
         cc.rec.record("RFC6749-5.1-no-redirect", Verdict.PASS,
                       expected="no 3xx from the token endpoint",
-                      observed=f"HTTP {valid.response.status} and HTTP {anonymous.response.status}")
+                      observed=f"HTTP {valid.response.status} and HTTP {anonymous.response.status}",
+                      exchanges=[valid, anonymous])
         return
     ex = redirected[0]
     cc.rec.check("RFC6749-5.1-no-redirect", False,
