@@ -78,6 +78,10 @@ def _parser() -> argparse.ArgumentParser:
                      help="DO NOT verify the TLS certificate (loudly reported)")
     net.add_argument("--allow-insecure-http", action="store_true",
                      help="allow plain http to a non-loopback host (RFC 6749 §3.2 requires TLS)")
+    net.add_argument("--no-plain-http-probe", action="store_true",
+                     help="for an https target, do not probe the plain-http twin of the endpoint "
+                     "(RFC 6749 §3.2; the probe uses a client that does not exist, never a "
+                     "real secret)")
     lst = sub.add_parser("list", help="print the requirement catalogue")
     lst.add_argument("--spec", choices=SPEC_PROFILES, help="only requirements of this profile")
     lst.add_argument("--json", action="store_true", help="as JSON")
@@ -148,7 +152,8 @@ def _transport(args: argparse.Namespace) -> dict[str, object]:
     return {"connect_timeout": args.connect_timeout, "read_timeout": args.read_timeout,
             "request_timeout": args.request_timeout, "run_budget": args.run_budget,
             "ca_bundle": args.ca_bundle, "insecure": args.insecure,
-            "allow_insecure_http": args.allow_insecure_http}
+            "allow_insecure_http": args.allow_insecure_http,
+            "no_plain_http_probe": args.no_plain_http_probe}
 
 
 def _suite_args(args: argparse.Namespace, profile: str | None, report_dir: str | None, *,

@@ -32,6 +32,11 @@ SEND_GRACE_S = 5.0
 #: its own timeout, so a server that dies mid-run costs seconds, not minutes.
 STOPPED_AFTER = 3
 BUDGET_EXHAUSTED = "run budget exhausted"
+#: the client the plain-http probe names: it exists nowhere, so nothing secret crosses in clear
+PROBE_CLIENT_ID = "cc-conformance-plain-http-probe-no-such-client"
+PROBE_CLIENT_SECRET = "not-a-secret-plain-http-probe"  # noqa: S105 - deliberately not a secret
+#: how many of a property's exchanges a pass points at (the observation, not all examples)
+PASS_EXCHANGES_SHOWN = 3
 
 
 class BudgetExhausted(TargetError):
@@ -80,6 +85,8 @@ class ConformanceSession:
         self.tests: list[TestOutcome] = []
         self.target: Target | None = None
         self.target_error: str | None = None
+        #: the first exchange of the run (over https: the verified TLS handshake's proof)
+        self.preflight_exchange: Exchange | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._thread: threading.Thread | None = None
         self.started = time.time()
@@ -145,10 +152,29 @@ class ConformanceSession:
         if self.target_error or self.target is None:
             return
         try:
-            self.send(RequestBuilder(label="preflight").param("grant_type", "client_credentials")
-                      .build())
+            self.preflight_exchange = self.send(
+                RequestBuilder(label="preflight").param("grant_type", "client_credentials")
+                .build())
         except TargetError as exc:
             self.target_error = str(exc)
+
+    def probe_plain_http(self) -> tuple[str, Exchange | None, str]:
+        """RFC 6749 §3.2: ask the plain-http twin of an https endpoint for a token as a client
+        that does not exist (the suite never sends a real secret without TLS). Returns (the
+        twin URL, its exchange or None, why there was none)."""
+        from conformance.targets.http import plain_http_twin, probe_plain_http
+
+        url = self.profile.plain_http_url or plain_http_twin(str(self.options.target.value))
+        raw = (RequestBuilder(label="plain-http twin (client that does not exist)")
+               .param("grant_type", "client_credentials")
+               .basic(PROBE_CLIENT_ID, PROBE_CLIENT_SECRET).build())
+        try:
+            return url, self.run(probe_plain_http(url, raw, self.profile.transport),
+                                 timeout=self.profile.request_timeout + SEND_GRACE_S), ""
+        except TargetError as exc:
+            return url, None, str(exc)
+        except TimeoutError:
+            return url, None, "no answer within the request timeout"
 
     def run(self, coro: Any, timeout: float | None = None) -> Any:
         assert self._loop is not None
@@ -264,6 +290,7 @@ class CC:
         self.seed = session.seed
         self.examples = session.options.examples
         self.redactor = session.redactor
+        self._examples: list[Recorder] = []
 
     # ------------------------------------------------------------ fixtures / applicability
     def na(self, reason: str, rids: Iterable[str] | None = None) -> None:
@@ -324,11 +351,16 @@ class CC:
     def run_property(self, prop: Callable[..., None], *, passed: str) -> None:
         """Run a Hypothesis-wrapped property whose body raises PropertyViolation.
 
-        On success every requirement of the test gets one pass finding; on a violation the
-        findings of the minimal (shrunk) example are recorded, with its exchange.
+        Each example judges its response on its own :meth:`example_recorder`. On a violation
+        the findings of the minimal (shrunk) example are recorded, with its exchange. When the
+        property holds, a requirement gets a pass only if some example actually checked it
+        (pointing at a few of those exchanges); a requirement no example reached is
+        not_applicable, never a pass. Warnings and info findings raised by examples that did
+        not violate the property are kept (the first of each requirement and reason).
         """
         import hypothesis
 
+        self._examples = []
         hypothesis.seed(self.seed)(prop)
         try:
             prop()
@@ -342,14 +374,50 @@ class CC:
                 [f for f in v.recorder.findings if f.verdict in (Verdict.FAIL, Verdict.ERROR,
                                                                  Verdict.WARN)]
             )
+            self._keep_notes(self._examples, exclude=v.recorder)
             return
-        for rid in self.rids:
+        finally:
+            examples, self._examples = self._examples, []
+        self._keep_notes(examples)
+        passes: dict[str, list[Finding]] = {}
+        for rec in examples:
+            for f in rec.findings:
+                if f.verdict == Verdict.PASS:
+                    passes.setdefault(f.requirement, []).append(f)
+        for rid in dict.fromkeys([*self.rids, *passes]):
+            held = passes.get(rid)
+            if not held:
+                if rid in self.rids:
+                    self.rec.not_applicable([rid], f"none of the {len(examples)} generated "
+                                            f"examples (seed {self.seed}) exercised this rule")
+                continue
+            shown: list[Exchange] = []
+            for f in held:
+                for ex in f.exchanges:
+                    if ex not in shown and len(shown) < PASS_EXCHANGES_SHOWN:
+                        shown.append(ex)
             self.rec.record(rid, Verdict.PASS, expected=passed,
-                            observed=f"held for {self.examples} generated examples "
-                                     f"(seed {self.seed})")
+                            observed=f"held in {len(held)} checks over {len(examples)} "
+                                     f"generated examples (seed {self.seed})",
+                            exchanges=shown)
+
+    def _keep_notes(self, examples: Sequence[Recorder], exclude: Recorder | None = None) -> None:
+        """Keep the warn/info findings of the examples (the first per requirement, verdict and
+        reason, so 25 identical warnings make one)."""
+        seen: set[tuple[str, str, str]] = set()
+        for rec in examples:
+            if rec is exclude:
+                continue
+            for f in rec.findings:
+                key = (f.requirement, f.verdict.value, f.reason)
+                if f.verdict in (Verdict.WARN, Verdict.INFO) and key not in seen:
+                    seen.add(key)
+                    self.rec.findings.append(f)
 
     def example_recorder(self) -> Recorder:
-        return Recorder(test=self.item.nodeid)
+        rec = Recorder(test=self.item.nodeid, promised=set(self.rec.promised))
+        self._examples.append(rec)
+        return rec
 
 
 def _first_leaf(group: BaseExceptionGroup[Any]) -> BaseException:

@@ -89,6 +89,8 @@ def pytest_addoption(parser: pytest.Parser) -> None:
                 help="DO NOT verify the TLS certificate (loud warning in console and results)")
     g.addoption("--cc-allow-insecure-http", action="store_true", default=False,
                 help="allow plain http to a non-loopback host (RFC 6749 §3.2 requires TLS)")
+    g.addoption("--cc-no-plain-http-probe", action="store_true", default=False,
+                help="for an https target, do not probe its plain-http twin (RFC 6749 §3.2)")
 
 
 def _injected(config: pytest.Config) -> RunOptions | None:
@@ -109,7 +111,7 @@ def options_from_config(config: pytest.Config) -> RunOptions | None:
                  "client_id": config.getoption("cc_client_id"),
                  "secret_env": config.getoption("cc_client_secret_env")}
     for key in ("connect_timeout", "read_timeout", "request_timeout", "run_budget", "ca_bundle",
-                "insecure", "allow_insecure_http"):
+                "insecure", "allow_insecure_http", "no_plain_http_probe"):
         overrides[key] = config.getoption(f"cc_{key}")
     profile = load_profile(prof, overrides={k: v for k, v in overrides.items() if v})
     if profile.url:

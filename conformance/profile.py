@@ -87,6 +87,10 @@ class Profile:
     ca_bundle: str | None = None
     insecure: bool = False  # command line only (--insecure)
     allow_insecure_http: bool = False  # command line only (--allow-insecure-http)
+    #: RFC 6749 §3.2: for an https target, probe the plain-http twin of the endpoint with a
+    #: client that does not exist (--no-plain-http-probe / target.plain_http_probe = false)
+    plain_http_probe: bool = True
+    plain_http_url: str | None = None  # where that twin is, if not http://<host>[:port]/<path>
     name: str | None = None  # [target] name: report folder and matrix column of a multi-target run
 
     @property
@@ -114,7 +118,8 @@ class Profile:
 
 _TOP = {"spec", "target", "clients", "scopes", "server"}
 _TARGET = {"name", "url", "app", "grant", "token_path", "timeout", "connect_timeout",
-           "read_timeout", "request_timeout", "run_budget", "ca_bundle"}
+           "read_timeout", "request_timeout", "run_budget", "ca_bundle", "plain_http_probe",
+           "plain_http_url"}
 _CLIENT = {"client_id", "secret_env"}
 _SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
 _SERVER = {"auth_methods"}
@@ -212,6 +217,16 @@ def parse_profile(
     insecure = bool(overrides.get("insecure"))
     if insecure and ca_bundle:
         raise ProfileError("--insecure", "cannot be combined with a CA bundle (ca_bundle)")
+    plain_http_probe = target.get("plain_http_probe", True)
+    if not isinstance(plain_http_probe, bool):
+        raise ProfileError("target.plain_http_probe", "must be true or false")
+    if overrides.get("no_plain_http_probe"):
+        plain_http_probe = False
+    plain_http_url = target.get("plain_http_url")
+    if plain_http_url is not None and (not isinstance(plain_http_url, str)
+                                       or not plain_http_url.startswith("http://")):
+        raise ProfileError("target.plain_http_url", "must be an http:// URL (where the plain "
+                           "HTTP twin of the token endpoint would answer)")
 
     clients_raw = dict(_table(data, "clients"))
     if overrides.get("client_id") or overrides.get("secret_env"):
@@ -283,6 +298,7 @@ def parse_profile(
         request_timeout=request_timeout, run_budget=run_budget,
         ca_bundle=str(ca_bundle) if ca_bundle else None, insecure=insecure,
         allow_insecure_http=bool(overrides.get("allow_insecure_http")),
+        plain_http_probe=plain_http_probe, plain_http_url=plain_http_url,
         name=name,
     )
 

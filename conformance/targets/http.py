@@ -47,6 +47,25 @@ def ssl_context(opts: TransportOptions) -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
+def plain_http_twin(url: str) -> str:
+    """The plain-http twin of an https endpoint URL: same host, path and query, scheme http;
+    an explicit port is kept (a server that speaks both on one port), otherwise port 80."""
+    parsed = httpx.URL(url)
+    return str(parsed.copy_with(scheme="http", port=parsed.port))
+
+
+async def probe_plain_http(url: str, request: RawRequest, opts: TransportOptions) -> Exchange:
+    """Send one request to ``url`` on a client of its own (never the target's connection pool,
+    so it does not count towards the target's breaker); raises TargetError when nothing
+    answers there."""
+    async with httpx.AsyncClient(
+        timeout=httpx.Timeout(connect=opts.connect, read=opts.read, write=opts.read,
+                              pool=opts.total),
+        follow_redirects=False, trust_env=False,
+    ) as client:
+        return await send_httpx(client, url, request, opts)
+
+
 class UrlTarget:
     kind = "url"
 

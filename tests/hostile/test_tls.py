@@ -15,8 +15,9 @@ import pytest
 
 from conformance.targets import TargetConfigError, TransportOptions
 from conformance.targets.http import UrlTarget
+from tests.demo import REFERENCE_PROFILE
 
-from .conftest import Cli
+from .conftest import Cli, run_cli
 
 uvicorn = pytest.importorskip("uvicorn")
 OPENSSL = shutil.which("openssl")
@@ -37,13 +38,11 @@ def cert(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, Path]:
     return key, crt
 
 
-@pytest.fixture(scope="module")
-def tls_url(cert: tuple[Path, Path]) -> Iterator[str]:
-    """The reference served over TLS by uvicorn on 127.0.0.1, ephemeral port, in a thread."""
-    key, crt = cert
+def _serve(**tls: str) -> Iterator[int]:
+    """The reference served by uvicorn on 127.0.0.1 (ephemeral port) in a thread; yields the
+    port and stops the server afterwards."""
     config = uvicorn.Config("reference_impl.asgi:app", host="127.0.0.1", port=0,
-                            ssl_keyfile=str(key), ssl_certfile=str(crt), log_level="error",
-                            lifespan="off")
+                            log_level="error", lifespan="off", **tls)
     server = uvicorn.Server(config)
     loop = asyncio.new_event_loop()
     thread = threading.Thread(target=loop.run_until_complete, args=(server.serve(),),
@@ -55,11 +54,25 @@ def tls_url(cert: tuple[Path, Path]) -> Iterator[str]:
             break
         poll.wait(0.05)
     assert server.started, "uvicorn did not start"
-    port = server.servers[0].sockets[0].getsockname()[1]
-    yield f"https://127.0.0.1:{port}/token"
+    yield server.servers[0].sockets[0].getsockname()[1]
     server.should_exit = True
     thread.join(10)
     loop.close()
+
+
+@pytest.fixture(scope="module")
+def tls_url(cert: tuple[Path, Path]) -> Iterator[str]:
+    """The reference served over TLS."""
+    key, crt = cert
+    for port in _serve(ssl_keyfile=str(key), ssl_certfile=str(crt)):
+        yield f"https://127.0.0.1:{port}/token"
+
+
+@pytest.fixture(scope="module")
+def plain_url() -> Iterator[str]:
+    """The same reference over plain http: a token endpoint that does not require TLS."""
+    for port in _serve():
+        yield f"http://127.0.0.1:{port}/token"
 
 
 def test_self_signed_fails_verification_by_default(tls_url: str, cli: Cli) -> None:
@@ -79,7 +92,41 @@ def test_ca_bundle_verifies_and_the_reference_passes(tls_url: str, cert: tuple[P
     assert run.code == 0, run.console[-3000:]
     assert run.verdict("RFC6749-3.2-tls") == "pass"
     assert run.verdict("RFC6749-10.3-tls-server-auth") == "pass"
+    # The plain-http twin (same port, no TLS) gives no OAuth answer: the pass says so and
+    # points at the verified https exchange.
+    (tls,) = [f for f in run.findings("pass") if f["requirement"] == "RFC6749-3.2-tls"]
+    assert "nothing answers at http://127.0.0.1:" in tls["observed"] or \
+        "http://127.0.0.1:" in tls["observed"], tls
+    assert tls["exchanges"] and tls["exchanges"][0]["request"]["url"].startswith("https://")
     assert any("CA bundle" in n for n in run.doc["run"]["notes"])
+
+
+def test_oauth_answer_on_the_plain_http_twin_fails(tls_url: str, plain_url: str,
+                                                   cert: tuple[Path, Path],
+                                                   tmp_path: Path) -> None:
+    """§3.2: the https endpoint's plain-http twin (here named by target.plain_http_url) answers
+    token requests: RFC6749-3.2-tls fails, showing the probe exchange, whose client does not
+    exist (no real secret crossed in clear). With --no-plain-http-probe nothing is sent there."""
+    profile = tmp_path / "twin.toml"
+    text = REFERENCE_PROFILE.read_text(encoding="utf-8")
+    profile.write_text(text.replace("[target]\n", f'[target]\nplain_http_url = "{plain_url}"\n',
+                                    1), encoding="utf-8")
+    assert plain_url in profile.read_text(encoding="utf-8")
+    args = ("--ca-bundle", str(cert[1]), "--requirement", "RFC6749-3.2-tls")
+    run = run_cli(tls_url, *args, tmp=tmp_path, profile=profile)
+    run.assert_clean()
+    assert run.code == 1, run.console[-3000:]
+    assert run.verdict("RFC6749-3.2-tls") == "fail"
+    (finding,) = [f for f in run.findings("fail") if f["requirement"] == "RFC6749-3.2-tls"]
+    probe = finding["exchanges"][-1]
+    assert probe["request"]["url"] == plain_url
+    assert "plain-http-probe-no-such-client" in str(probe) or probe["response"]["status"] == 401
+
+    skipped = run_cli(tls_url, *args, "--no-plain-http-probe", tmp=tmp_path, profile=profile)
+    assert skipped.code == 0, skipped.console[-3000:]
+    (passed,) = [f for f in skipped.findings("pass") if f["requirement"] == "RFC6749-3.2-tls"]
+    assert "not probed" in passed["observed"]
+    assert all(ex["request"]["url"] == tls_url for ex in passed["exchanges"])
 
 
 def test_insecure_runs_with_a_loud_warning(tls_url: str, cli: Cli) -> None:

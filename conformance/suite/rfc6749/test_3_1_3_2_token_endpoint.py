@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.checks import issued_token, scope_set, verify_error, verify_success
+from conformance.checks import describe, issued_token, scope_set, verify_error, verify_success
 from conformance.exchange import Exchange, parse_json_object
 from conformance.harness import CC, PropertyViolation, hypothesis_settings
 from conformance.request import FORM, RawRequest, basic_header
@@ -17,23 +17,50 @@ from conformance.results import Verdict
 from conformance.suite._common import BASIC, POST, need_method, scheme_of
 
 
+def oauth_answer(ex: Exchange) -> bool:
+    """Did this response come from an OAuth token endpoint (a JSON object with access_token or
+    error)? A redirect, an HTML page or a TLS-port complaint is not one."""
+    obj, _, _ = parse_json_object(ex.response.body)
+    return issued_token(ex) or (obj is not None and "error" in obj)
+
+
 @pytest.mark.requirement("RFC6749-3.2-tls")
 def test_endpoint_uses_tls(cc: CC) -> None:
-    """Looks at how the endpoint is reached. §3.2: the server MUST require TLS. An https URL
-    passes; plain http to a non-loopback host fails; in-process and loopback targets are test
-    set-ups where TLS cannot be judged (not applicable)."""
+    """Looks at how the endpoint is reached and, for an https endpoint, sends one token request
+    for a client that does not exist (never a real secret) to its plain-http twin
+    (http://same-host[:same port]/same-path, or target.plain_http_url). §3.2: the server MUST
+    require TLS: an OAuth answer over plain http fails; a refused connection, a redirect or a
+    non-OAuth reply passes. Plain http to a non-loopback host fails; in-process and loopback
+    http targets are test set-ups where TLS cannot be judged (not applicable)."""
     target = cc.session.target
     assert target is not None
+    rid = "RFC6749-3.2-tls"
+    handshake = [cc.session.preflight_exchange] if cc.session.preflight_exchange else []
     if target.uses_tls:
-        cc.rec.record("RFC6749-3.2-tls", Verdict.PASS, expected="https",
-                      observed=f"{target.kind} {target.location}")
+        if not cc.profile.plain_http_probe:
+            cc.rec.record(rid, Verdict.PASS, expected="https only",
+                          observed=f"served over https at {target.location}; plain-http twin "
+                                   "not probed (--no-plain-http-probe)", exchanges=handshake)
+            return
+        twin, ex, why = cc.session.probe_plain_http()
+        if ex is None:
+            cc.rec.record(rid, Verdict.PASS, expected="no OAuth answer over plain http",
+                          observed=f"served over https; nothing answers at {twin} ({why})",
+                          exchanges=handshake)
+        else:
+            cc.rec.check(rid, not oauth_answer(ex), expected="no OAuth answer over plain http",
+                         observed=f"{twin}: {describe(ex)}",
+                         reason="the token endpoint also answers over plain http: a client "
+                                "configured with the http URL sends its secret in clear text",
+                         exchanges=[*handshake, ex])
     elif target.is_loopback:
         cc.na(f"{target.kind} target {target.location} is in-process or loopback: TLS is a "
               "deployment property to check on the real endpoint")
     else:
-        cc.rec.record("RFC6749-3.2-tls", Verdict.FAIL, expected="https",
+        cc.rec.record(rid, Verdict.FAIL, expected="https",
                       observed=f"plain http to {target.location}",
-                      reason="credentials and tokens cross the network unencrypted")
+                      reason="credentials and tokens cross the network unencrypted",
+                      exchanges=handshake)
 
 
 @pytest.mark.requirement("RFC6749-10.3-tls-server-auth")
@@ -49,8 +76,10 @@ def test_tls_server_authenticated(cc: CC) -> None:
     if target.uses_tls and verification in ("default", "ca-bundle"):
         how = "the system trust store" if verification == "default" else \
             f"the CA bundle {cc.profile.ca_bundle}"
+        handshake = [cc.session.preflight_exchange] if cc.session.preflight_exchange else []
         cc.rec.record(rid, Verdict.PASS, expected="a certificate that verifies for the host",
-                      observed=f"verified against {how}")
+                      observed=f"verified against {how} (the TLS handshake of this exchange)",
+                      exchanges=handshake)
     elif target.uses_tls:
         cc.rec.record(rid, Verdict.WARN, expected="a certificate that verifies for the host",
                       observed="not checked: certificate verification was off (--insecure)",
@@ -119,11 +148,14 @@ def test_unknown_parameters_in_any_order_ignored(cc: CC) -> None:
 @pytest.mark.requirement("RFC6749-3.2-no-repeated-params", "RFC6749-5.2-invalid-request")
 def test_repeated_parameter_refused(cc: CC, param: str) -> None:
     """Sends an otherwise valid request with one parameter repeated (same value twice).
-    §3.2: parameters MUST NOT be repeated; §5.2: invalid_request."""
+    §3.2: parameters MUST NOT be repeated; §5.2 defines the request as invalid
+    (invalid_request) and §4.4.3 answers it with that error: no token."""
     c = cc.profile.confidential
+    codes = ["invalid_request"]
     if param == "client_id":
         need_method(cc, POST)
         b = cc.token_request(method=POST).param("client_id", c.client_id)
+        codes.append("invalid_client")  # a repeated client credential fails authentication too
     elif param == "scope":
         if not cc.profile.scopes.allowed:
             cc.na("the profile declares no allowed scopes (scopes.allowed)")
@@ -133,10 +165,60 @@ def test_repeated_parameter_refused(cc: CC, param: str) -> None:
         b = cc.token_request().param("grant_type", "client_credentials")
     b.label = f"repeated {param}"
     ex = cc.send(b)
-    verify_error(cc.rec, ex, codes=["invalid_request"], code_ids=["RFC6749-5.2-invalid-request"],
+    verify_error(cc.rec, ex, codes=codes,
+                 code_ids=["RFC6749-5.2-invalid-request"] if param != "client_id"
+                 else ["RFC6749-3.2-no-repeated-params"],
                  also=["RFC6749-3.2-no-repeated-params"],
                  auth_scheme="Basic" if cc.default_method == BASIC and param != "client_id"
                  else None)
+
+
+@pytest.mark.parametrize("param", ["scope", "client_id", "grant_type"])
+@pytest.mark.requirement("RFC6749-3.2-no-repeated-params", "RFC6749-3.3-scope-policy",
+                         "RFC6749-3.2.1-client-auth-required")
+def test_repeated_parameter_with_conflicting_values_refused(cc: CC, param: str) -> None:
+    """Sends a parameter twice with different values: scope=<allowed>&scope=<forbidden>;
+    client_id=<client A>&client_secret=<A's secret>&client_id=<client B>; or
+    grant_type=client_credentials&grant_type=<another grant>. §3.2: no repeats; §5.2:
+    invalid_request. Whichever copy a server picks, it MUST NOT serve the request; above all
+    a forbidden scope is never granted (§3.3) and no token goes to a client that did not
+    authenticate (§3.2.1)."""
+    codes = ["invalid_request"]
+    auth_scheme = scheme_of(cc.default_method)
+    also = ["RFC6749-3.2-no-repeated-params"]
+    forbidden: list[str] = []
+    if param == "scope":
+        sc = cc.profile.scopes
+        forbidden = list(sc.not_allowed) or list(sc.unknown)
+        if not sc.allowed or not forbidden:
+            cc.na("the profile declares no allowed and no forbidden scope (scopes.allowed, "
+                  "scopes.not_allowed / scopes.unknown)", ["RFC6749-3.3-scope-policy"])
+        b = cc.token_request(scope=[sc.allowed[0]]).param("scope", forbidden[0])
+    elif param == "client_id":
+        need_method(cc, POST)
+        other = cc.client("needs_encoding")
+        b = cc.token_request(method=POST).param("client_id", other.client_id)
+        codes.append("invalid_client")
+        auth_scheme = None
+        also.append("RFC6749-3.2.1-client-auth-required")
+    else:
+        b = cc.token_request().param("grant_type", "urn:cc-conformance:other-grant")
+        codes.append("unsupported_grant_type")
+    b.label = f"repeated {param} with conflicting values"
+    ex = cc.send(b)
+    verify_error(cc.rec, ex, codes=codes, code_ids=["RFC6749-3.2-no-repeated-params"], also=also,
+                 auth_scheme=auth_scheme)
+    if forbidden and issued_token(ex):
+        obj, _, _ = parse_json_object(ex.response.body)
+        scope = (obj or {}).get("scope")
+        granted = scope_set(scope) if isinstance(scope, str) else None
+        cc.rec.check("RFC6749-3.3-scope-policy",
+                     granted is not None and forbidden[0] not in granted,
+                     expected=f"{forbidden[0]!r} never granted",
+                     observed="scope absent: the grant claims every requested scope"
+                     if granted is None else f"granted {sorted(granted)}",
+                     reason=f"the forbidden scope {forbidden[0]!r} was granted through a "
+                            "repeated scope parameter", exchanges=[ex])
 
 
 @pytest.mark.requirement("RFC6749-3.2-empty-params-omitted", "RFC6749-5.2-invalid-request")
