@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import base64
+from urllib.parse import quote_plus
+
 import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conformance.checks import issued_token, verify_error, verify_success
 from conformance.harness import CC, PropertyViolation, hypothesis_settings
-from conformance.request import RequestBuilder
+from conformance.request import RequestBuilder, form_encode
 from conformance.results import Verdict
 from conformance.suite._common import BASIC, METHODS, POST, need_method, scheme_of
 
@@ -219,6 +222,66 @@ def test_no_client_authentication(cc: CC) -> None:
     # required credential is missing) both fit; the OpenID Foundation suite accepts either.
     verify_error(cc.rec, ex, codes=["invalid_client", "invalid_request"],
                  also=["RFC6749-3.2.1-client-auth-required"])
+
+
+def _basic_raw(payload: bytes) -> str:
+    return "Basic " + base64.b64encode(payload).decode("ascii")
+
+
+#: Classic malformed Basic credentials, each sent deterministically (never left to a seed).
+#: ``{id}`` is the confidential client's id; no real secret is ever part of a probe.
+MALFORMED_BASIC = {
+    "not base64": lambda cid: "Basic !!not*base64!!",
+    "bad base64 padding": lambda cid: "Basic " + base64.b64encode(cid.encode()).decode()[:-1],
+    "no colon": lambda cid: _basic_raw(cid.encode()),
+    "empty user-id": lambda cid: _basic_raw(b":not-a-secret"),
+    "empty password": lambda cid: _basic_raw(quote_plus(cid, safe="").encode() + b":"),
+    "empty user-id and password": lambda cid: _basic_raw(b":"),
+    "no credentials after the scheme": lambda cid: "Basic",
+    "non-UTF-8 user-id": lambda cid: _basic_raw(b"\xff\xfe\xc3(:not-a-secret"),
+    "non-UTF-8 password": lambda cid: _basic_raw(quote_plus(cid, safe="").encode()
+                                                 + b":\xff\xfe\xc3("),
+}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_BASIC))
+@pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-status")
+def test_malformed_basic_credentials_refused(cc: CC, case: str) -> None:
+    """Sends grant_type=client_credentials with a malformed Basic header (bad base64, no colon,
+    empty user-id or password, non-UTF-8 bytes, nothing after the scheme). §3.2.1: no valid
+    client authentication, no token; §5.2: an error response, invalid_client (401 with a Basic
+    challenge, as the client used the header) or invalid_request (400), never a 5xx."""
+    need_method(cc, BASIC)
+    header = MALFORMED_BASIC[case](cc.profile.confidential.client_id)
+    ex = cc.send(RequestBuilder(label=f"Basic: {case}").param("grant_type", "client_credentials")
+                 .header("Authorization", header))
+    verify_error(cc.rec, ex, codes=["invalid_client", "invalid_request"],
+                 also=["RFC6749-3.2.1-client-auth-required"], auth_scheme="Basic")
+
+
+@pytest.mark.parametrize("case", ["empty client_secret", "empty client_id",
+                                  "non-UTF-8 client_secret"])
+@pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-3.2-empty-params-omitted")
+def test_malformed_body_credentials_refused(cc: CC, case: str) -> None:
+    """Sends client_secret_post credentials with an empty client_secret (§3.2: as if omitted, so
+    the confidential client did not authenticate), an empty client_id with the real secret, or
+    a client_secret of non-UTF-8 bytes. §3.2.1: no token; §5.2: invalid_client or
+    invalid_request."""
+    need_method(cc, POST)
+    c = cc.profile.confidential
+    b = RequestBuilder(label=case).param("grant_type", "client_credentials")
+    if case == "empty client_secret":
+        b.post_credentials(c.client_id, "")
+    elif case == "empty client_id":
+        b.post_credentials("", c.require_secret)
+    else:
+        b.body(form_encode([("grant_type", "client_credentials"), ("client_id", c.client_id)])
+               .encode() + b"&client_secret=%FF%FE%C3%28")
+    ex = cc.send(b)
+    also = ["RFC6749-3.2.1-client-auth-required"]
+    if case.startswith("empty"):
+        also.append("RFC6749-3.2-empty-params-omitted")
+    verify_error(cc.rec, ex, codes=["invalid_client", "invalid_request"], also=also)
 
 
 CORRUPTIONS = st.tuples(

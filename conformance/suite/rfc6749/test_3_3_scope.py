@@ -161,3 +161,35 @@ def test_scope_sets_in_any_order_follow_policy(cc: CC) -> None:
             raise PropertyViolation(rec)
 
     cc.run_property(prop, passed="scope sets handled per the profile's policy")
+
+
+#: Scope values that break §3.3's scope-token syntax (1*NQCHAR: printable ASCII without '"' and
+#: '\\'), each probed deterministically.
+MALFORMED_SCOPES = {"double quote": 'read"', "backslash": "read\\x",
+                    "control character": "read\x01", "non-ASCII": "read\u00e9",
+                    "DEL": "read\x7f"}
+
+
+@pytest.mark.parametrize("case", list(MALFORMED_SCOPES))
+@pytest.mark.requirement("RFC6749-3.3-scope-policy", "RFC6749-5.2-invalid-scope")
+def test_malformed_scope_token_never_granted(cc: CC, case: str) -> None:
+    """Sends a valid request whose scope holds a character §3.3 forbids in a scope token
+    (double quote, backslash, a control character, non-ASCII, DEL). §5.2: invalid_scope (a
+    malformed scope) or invalid_request; §3.3 also lets a server drop what it cannot grant, but
+    then the response names the narrowed scope and never the malformed token."""
+    bad = MALFORMED_SCOPES[case]
+    ex = cc.send(cc.token_request(scope=[bad], label=f"malformed scope ({case})"))
+    if not issued_token(ex):
+        verify_error(cc.rec, ex, codes=["invalid_scope", "invalid_request"],
+                     also=["RFC6749-3.3-scope-policy"], auth_scheme=scheme_of(cc.default_method))
+        return
+    verify_success(cc.rec, ex, spec=cc.spec)
+    obj, _, _ = parse_json_object(ex.response.body)
+    scope = (obj or {}).get("scope")
+    granted = scope_set(scope) if isinstance(scope, str) else None
+    cc.rec.check("RFC6749-3.3-scope-policy", granted is not None and bad not in granted,
+                 expected="the malformed scope token refused or dropped (and the narrowed scope "
+                          "returned)",
+                 observed="scope absent: the grant claims the malformed scope" if granted is None
+                 else f"granted {sorted(granted)}",
+                 reason="a malformed scope token was granted", exchanges=[ex])
