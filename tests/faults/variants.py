@@ -221,10 +221,99 @@ def accepts_query_credentials() -> object:
     return build_app(endpoint=Endpoint)
 
 
-@fault("RFC6749-3.2-post-only")
+# ------------------------------------------------------------ issue 10: refusals, probes
+
+
+@fault("RFC6749-3.2.1-client-id-mismatch")
+def basic_wins_over_body_client_id() -> object:
+    """RFC6749-3.2.1-client-id-mismatch: with Basic credentials, a body client_id naming
+    another client is dropped and the request served as the Basic client."""
+
+    class Endpoint(_BodyRewritingEndpoint):
+        def adjust(self, method: str, uri: str, headers: Headers,
+                   body: bytes) -> tuple[str, str, Headers, bytes]:
+            if header_value(headers, "authorization") is not None:
+                body = form_body([(k, v) for k, v in form_pairs(body) if k != "client_id"])
+            return method, uri, headers, body
+
+    return build_app(endpoint=Endpoint)
+
+
+@fault("RFC6749-2.3.1-no-credentials-in-uri")
+def honours_query_credentials_on_get() -> object:
+    """RFC6749-2.3.1-no-credentials-in-uri: a GET whose query carries client_secret is served as
+    a POST (a GET without credentials in the query is still refused)."""
+
+    class Endpoint(_BodyRewritingEndpoint):
+        def adjust(self, method: str, uri: str, headers: Headers,
+                   body: bytes) -> tuple[str, str, Headers, bytes]:
+            parts = urlsplit(uri)
+            if method == "GET" and "client_secret=" in parts.query:
+                headers = [*without_header(headers, "content-type"),
+                           ("Content-Type", "application/x-www-form-urlencoded")]
+                return "POST", parts.path, headers, parts.query.encode("latin-1")
+            return method, uri, headers, body
+
+    return build_app(endpoint=Endpoint)
+
+
+@fault("RFC6749-3.2.1-client-auth-required")
+def empty_basic_password_authenticates() -> object:
+    """RFC6749-3.2.1-client-auth-required: HTTP Basic with a confidential client's id and an
+    empty password authenticates that client (found by the deterministic malformed-Basic
+    probe, not left to the seed)."""
+
+    class Endpoint(TokenEndpoint):
+        def build_request(self, method: str, uri: str, headers: Headers,
+                          body: bytes | None) -> Request:
+            request = super().build_request(method, uri, headers, body)
+            auth = header_value(headers, "authorization") or ""
+            cred = auth.strip().partition(" ")[2].strip()
+            try:
+                raw = base64.b64decode(cred, validate=True)
+            except (binascii.Error, ValueError):
+                return request
+            if raw.endswith(b":") and raw.count(b":") == 1:
+                request.client_secret = "\0empty-password"
+            return request
+
+    class Validator(RegistryRequestValidator):
+        async def authenticate_client(self, request: Request) -> bool:
+            client = self.registry.get(request.client_id)
+            if request.client_secret == "\0empty-password" and client is not None \
+                    and client.confidential:
+                request.client = client
+                return True
+            return await super().authenticate_client(request)
+
+    return build_app(endpoint=Endpoint, validator=Validator)
+
+
+@fault("RFC6749-5.2-status")
+def server_error_on_non_utf8_basic() -> object:
+    """RFC6749-5.2-status: Basic credentials that are not UTF-8 crash the decoder: 500
+    server_error instead of 400/401 (found by the deterministic probe, not left to the seed)."""
+
+    class Endpoint(TokenEndpoint):
+        def build_request(self, method: str, uri: str, headers: Headers,
+                          body: bytes | None) -> Request:
+            auth = header_value(headers, "authorization") or ""
+            try:
+                base64.b64decode(auth.strip().partition(" ")[2].strip(),
+                                 validate=True).decode("utf-8")
+            except UnicodeDecodeError:
+                raise errors.ServerError() from None
+            except (binascii.Error, ValueError):
+                pass
+            return super().build_request(method, uri, headers, body)
+
+    return build_app(endpoint=Endpoint)
+
+
+@fault("RFC6749-3.2-post-only", collateral=("RFC6749-2.3.1-no-credentials-in-uri",))
 def accepts_get() -> object:
     """RFC6749-3.2-post-only (SHOULD): a GET with the parameters in the query is treated as a
-    POST and gets a token."""
+    POST and gets a token (so a GET with credentials in the query is served too)."""
 
     class Endpoint(_BodyRewritingEndpoint):
         def adjust(self, method: str, uri: str, headers: Headers,
