@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from functools import cache
+from pathlib import Path
 
 import pytest
 
@@ -162,3 +163,40 @@ def test_readme_table_matches_the_variants() -> None:
     assert render_table() in text, "regenerate with: python -m tests.faults.variants --write"
     n = len(re.findall(r"^\| \d+ \|", text, flags=re.MULTILINE))
     assert n == len(FAULTS)
+
+
+def test_admin_added_to_scope_less_requests_fails_without_a_documented_default(
+        tmp_path: Path) -> None:
+    """Issue 10 B4: with no documented default (scopes.default absent), a server that adds the
+    forbidden 'admin' to scope-less requests used to pass RFC6749-3.3-default-scope and
+    RFC6749-3.3-scope-policy. Now the forbidden-scope check always runs, and default-scope is
+    not_applicable (nothing to compare with), never a pass."""
+    from reference_impl.common import Request
+    from reference_impl.validator import RegistryRequestValidator
+
+    from .wrappers import build_app
+
+    class Validator(RegistryRequestValidator):
+        async def get_default_scopes(self, client_id: str, request: Request) -> list[str]:
+            return ["read", "admin"]
+
+        async def validate_scopes(self, client_id: str, scopes: list[str], client: object,
+                                  request: Request) -> bool:
+            if scopes == ["read", "admin"]:  # the default is trusted, never checked
+                return True
+            return await super().validate_scopes(client_id, scopes, client, request)
+
+    text = REFERENCE_PROFILE.read_text(encoding="utf-8")
+    profile = tmp_path / "no-default.toml"
+    profile.write_text(text.replace('default = ["read"]\nomitted_policy = "default"\n', ""),
+                       encoding="utf-8")
+    assert "omitted_policy" not in profile.read_text(encoding="utf-8")
+    rids = ["RFC6749-3.3-default-scope", "RFC6749-3.3-scope-policy"]
+    broken = run_suite(build_app(validator=Validator), profile, select_requirements=rids,
+                       environ=DEMO_ENV, examples=EXAMPLES, seed=0)
+    assert broken.verdict("RFC6749-3.3-scope-policy") == Verdict.FAIL
+    assert broken.verdict("RFC6749-3.3-default-scope") != Verdict.PASS
+    control = run_suite(reference(), profile, select_requirements=rids, environ=DEMO_ENV,
+                        examples=EXAMPLES, seed=0)
+    assert control.verdict("RFC6749-3.3-scope-policy") == Verdict.PASS
+    assert control.verdict("RFC6749-3.3-default-scope") == Verdict.NOT_APPLICABLE
