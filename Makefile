@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup test lint demo serve clean
+.PHONY: setup test lint demo serve clean sweep
 
 setup: $(STAMP)
 
@@ -29,6 +29,14 @@ demo: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
 demo: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
 demo: setup
 	$(VENV)/bin/cc-conformance run --app reference_impl.asgi:app --profile examples/reference.toml
+
+# Seed sweep (scripts/sweep.py): the default run against the reference in-process and over
+# loopback HTTP for 200 random seeds each (about 25 min); every seed must exit 0. ARGS=--seeds 20
+sweep: export CC_DEMO_CLIENT_SECRET = cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw
+sweep: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
+sweep: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
+sweep: setup
+	$(PY) scripts/sweep.py $(ARGS)
 
 clean:
 	rm -rf $(VENV) .pytest_cache .coverage reports/*
