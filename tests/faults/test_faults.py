@@ -200,3 +200,26 @@ def test_admin_added_to_scope_less_requests_fails_without_a_documented_default(
                         examples=EXAMPLES, seed=0)
     assert control.verdict("RFC6749-3.3-scope-policy") == Verdict.PASS
     assert control.verdict("RFC6749-3.3-default-scope") == Verdict.NOT_APPLICABLE
+
+
+#: seeds of the stability test: detection of a fault must not depend on the seed
+STABILITY_SEEDS = (1, 2, 3, 4, 5)
+
+
+def _non_pass(res: RunResults) -> dict[str, str]:
+    return {rid: r.verdict.value for rid, r in res.requirements.items()
+            if r.verdict in (Verdict.FAIL, Verdict.WARN, Verdict.ERROR)}
+
+
+@pytest.mark.parametrize("f", [_param(f) for f in FAULTS])
+def test_fault_is_reported_the_same_with_every_seed(f: Fault) -> None:
+    """The selected run of each variant gives the same fail/warn/error verdicts with five
+    different seeds (and so the same as the seed-0 run of test_fault_is_reported, which checks
+    that the intended ID is among them)."""
+    seen = {seed: _non_pass(run_suite(f.build(), REFERENCE_PROFILE,
+                                      select_requirements=[f.requirement], spec=_spec(f),
+                                      environ=DEMO_ENV, examples=EXAMPLES, seed=seed))
+            for seed in STABILITY_SEEDS}
+    first = seen[STABILITY_SEEDS[0]]
+    assert f.requirement in first, first
+    assert all(v == first for v in seen.values()), seen

@@ -113,10 +113,12 @@ def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-4.4.2-scope-parameter", "RFC6749-5.1-scope",
-                         "RFC9700-2.3-least-privilege", "RFC6749-3.3-scope-syntax")
+                         "RFC9700-2.3-least-privilege", "RFC6749-3.3-scope-syntax",
+                         "RFC6749-3.3-scope-policy")
 def test_allowed_scopes_granted(cc: CC) -> None:
-    """Requests each allowed scope alone, then all of them. §4.4.2/§3.3: they are granted; if
-    the grant differs from the request, §5.1 requires scope in the response."""
+    """Requests each allowed scope alone, then all of them. §4.4.2/§3.3: they are granted, and
+    nothing outside the allowance is added to them; if the grant differs from the request, §5.1
+    requires scope in the response."""
     allowed = list(cc.profile.scopes.allowed)
     if not allowed:
         cc.na("the profile declares no allowed scopes (scopes.allowed)")
