@@ -16,6 +16,10 @@ from typing import ClassVar
 #: Realm sent in ``WWW-Authenticate`` challenges (RFC 7617 §2).
 DEFAULT_REALM = "cc-reference"
 
+#: ``error_uri`` of the §5.2 errors: the section that defines the codes (a URI-reference whose
+#: characters are all in %x21 / %x23-5B / %x5D-7E, as §5.2 requires).
+ERROR_URI = "https://www.rfc-editor.org/rfc/rfc6749#section-5.2"
+
 # RFC 6749 §5.2: error_description is limited to %x20-21 / %x23-5B / %x5D-7E
 # (printable ASCII without '"' and '\').
 _DESCRIPTION_FORBIDDEN = re.compile(r'[^\x20-\x21\x23-\x5b\x5d-\x7e]')
@@ -45,17 +49,21 @@ class OAuth2Error(Exception):
     """Base class: an error response of the token endpoint (RFC 6749 §5.2).
 
     ``description`` is turned into a §5.2-safe ``error_description``; it must never contain a
-    client secret (callers pass fixed texts, never echo request values).
+    client secret (callers pass fixed texts, never echo request values). ``uri`` (oauthlib's
+    name) becomes ``error_uri``; the §5.2 errors default to :data:`ERROR_URI`.
     """
 
     error: ClassVar[str] = "invalid_request"
     status_code: ClassVar[int] = 400
     default_description: ClassVar[str] = ""
+    default_uri: ClassVar[str | None] = None
 
-    def __init__(self, description: str | None = None, *, headers: dict[str, str] | None = None):
+    def __init__(self, description: str | None = None, *, uri: str | None = None,
+                 headers: dict[str, str] | None = None):
         self.description = sanitize_description(
             description if description is not None else self.default_description
         )
+        self.uri = uri if uri is not None else self.default_uri
         self.extra_headers: dict[str, str] = dict(headers or {})
         super().__init__(self.description)
 
@@ -64,10 +72,13 @@ class OAuth2Error(Exception):
 
     @property
     def twotuples(self) -> list[tuple[str, str]]:
-        """The body members as pairs: ``error`` and, if set, ``error_description``."""
+        """The body members as pairs: ``error`` and, if set, ``error_description`` and
+        ``error_uri``."""
         pairs = [("error", self.error)]
         if self.description:
             pairs.append(("error_description", self.description))
+        if self.uri:
+            pairs.append(("error_uri", self.uri))
         return pairs
 
     @property
@@ -92,6 +103,7 @@ class InvalidRequestError(OAuth2Error):
     client authentication method, or otherwise malformed requests. HTTP 400."""
 
     error = "invalid_request"
+    default_uri = ERROR_URI
     default_description = "The request is malformed."
 
 
@@ -103,6 +115,7 @@ class InvalidClientError(OAuth2Error):
     reference sends it in all cases (Basic is the only header scheme it supports)."""
 
     error = "invalid_client"
+    default_uri = ERROR_URI
     status_code = 401
     default_description = "Client authentication failed."
 
@@ -123,6 +136,7 @@ class InvalidGrantError(OAuth2Error):
     authorization grant to be invalid) but part of the registered set. HTTP 400."""
 
     error = "invalid_grant"
+    default_uri = ERROR_URI
     default_description = "The authorization grant is invalid."
 
 
@@ -131,6 +145,7 @@ class UnauthorizedClientError(OAuth2Error):
     HTTP 400."""
 
     error = "unauthorized_client"
+    default_uri = ERROR_URI
     default_description = "The client is not authorized to use this grant type."
 
 
@@ -138,6 +153,7 @@ class UnsupportedGrantTypeError(OAuth2Error):
     """``unsupported_grant_type`` (§5.2): the grant type is not supported here. HTTP 400."""
 
     error = "unsupported_grant_type"
+    default_uri = ERROR_URI
     default_description = "The grant type is not supported."
 
 
@@ -146,6 +162,7 @@ class InvalidScopeError(OAuth2Error):
     client may have. HTTP 400."""
 
     error = "invalid_scope"
+    default_uri = ERROR_URI
     default_description = "The requested scope is invalid, unknown or not allowed."
 
 

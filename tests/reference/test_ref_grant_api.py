@@ -182,7 +182,8 @@ async def test_custom_validators_run_sync_and_async() -> None:
         make_request(grant_type="client_credentials", client_secret="s"), BearerToken())
     assert calls == ["pre", "post"]
     assert status == 400
-    assert json.loads(body) == {"error": "invalid_request", "error_description": "post says no"}
+    assert json.loads(body) == {"error": "invalid_request", "error_description": "post says no",
+                                "error_uri": "https://www.rfc-editor.org/rfc/rfc6749#section-5.2"}
 
 
 def test_unknown_kwargs_rejected() -> None:

@@ -8,7 +8,7 @@ import re
 import httpx
 import pytest
 
-from reference_impl.errors import TOKEN_ENDPOINT_ERROR_CODES
+from reference_impl.errors import ERROR_URI, TOKEN_ENDPOINT_ERROR_CODES
 from reference_impl.formencoding import encode_basic_credentials
 
 from .conftest import (
@@ -35,6 +35,8 @@ def assert_error(response: httpx.Response, status: int, code: str) -> dict:
     body = response.json()
     assert body["error"] == code
     assert DESCRIPTION_OK.fullmatch(body.get("error_description", ""))
+    if code in TOKEN_ENDPOINT_ERROR_CODES:  # every §5.2 error links its section
+        assert body["error_uri"] == ERROR_URI
     return body
 
 
