@@ -186,10 +186,11 @@ def test_credentials_in_query_refused(cc: CC, http_method: str) -> None:
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.requirement("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required",
-                         "RFC6749-5.2-invalid-client-401")
+                         "RFC6749-5.2-invalid-client-401", "RFC9110-15.5.2-www-authenticate")
 def test_wrong_secret_is_invalid_client(cc: CC, method: str) -> None:
     """Sends the confidential client's id with a wrong secret. §5.2: invalid_client; with
-    Basic, HTTP 401 and a Basic challenge."""
+    Basic, HTTP 401 and a Basic challenge. With body credentials §5.2 allows 400 or 401; a 401
+    still carries a WWW-Authenticate challenge (RFC 9110 §15.5.2)."""
     need_method(cc, method)
     c = cc.profile.confidential
     b = RequestBuilder().param("grant_type", "client_credentials")

@@ -26,11 +26,13 @@ def test_valid_request_gets_token(cc: CC, method: str) -> None:
 
 
 @pytest.mark.parametrize("how", ["body client_id", "basic empty password"])
-@pytest.mark.requirement("RFC6749-4.4-confidential-only")
+@pytest.mark.requirement("RFC6749-4.4-confidential-only", "RFC6749-5.2-error-json",
+                         "RFC6749-5.2-error-code-registered")
 def test_public_client_refused(cc: CC, how: str) -> None:
     """Sends grant_type=client_credentials as the public client (its id, no secret).
     §4.4: the grant MUST only be used by confidential clients: no token (invalid_client or
-    unauthorized_client)."""
+    unauthorized_client). §5.2: the refusal is a JSON error object whose code is one of §5.2's
+    or registered for the token endpoint (a private code is a warning)."""
     client = cc.client("public")
     b = RequestBuilder(label=f"public client ({how})").param("grant_type", "client_credentials")
     if how == "body client_id":

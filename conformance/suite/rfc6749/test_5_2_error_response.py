@@ -15,11 +15,16 @@ from conformance.suite._common import BASIC, need_method, scheme_of
 @pytest.mark.requirement("RFC6749-5.2-status", "RFC6749-5.2-error-json",
                          "RFC6749-5.2-error-charset", "RFC6749-3.2-response-no-repeated-params",
                          "RFC6749-5.2-invalid-request", "RFC6749-5.2-unsupported-grant-type",
-                         "RFC6749-5.2-invalid-client", "RFC6749-5.2-invalid-scope")
+                         "RFC6749-5.2-invalid-client", "RFC6749-5.2-invalid-scope",
+                         "RFC6749-5.2-error-uri", "RFC6749-5.2-error-code-registered",
+                         "RFC9110-15.5.2-www-authenticate", "RFC9110-11.2-auth-param-syntax")
 def test_error_response_shape(cc: CC, situation: str) -> None:
     """Provokes a typical error. §5.2: HTTP 400 (401 for invalid_client, required when the
-    client used the Authorization header), a JSON object with the registered error code,
-    error/error_description/error_uri in the permitted characters, no repeated members.
+    client used the Authorization header), a JSON object (RFC 8259: no NaN or Infinity) with
+    the expected error code, itself one of §5.2's or registered for the token endpoint,
+    error/error_description/error_uri in the permitted characters (an empty one counts as
+    absent), error_uri a URI-reference, no repeated members. RFC 9110 §15.5.2: a 401 carries a
+    WWW-Authenticate challenge, whose parameters follow §11.2.
 
     The wrong secret is sent with the profile's default authentication method. An unknown scope
     only provokes an error on servers that refuse it: §3.3 lets a server ignore requested
@@ -54,11 +59,14 @@ def test_error_response_shape(cc: CC, situation: str) -> None:
 
 
 @pytest.mark.requirement("RFC6749-5.2-invalid-client-401", "RFC6749-5.2-status",
-                         "RFC7617-2-realm", "RFC7617-2.1-charset-utf8")
+                         "RFC7617-2-realm", "RFC7617-2.1-charset-utf8",
+                         "RFC9110-15.5.2-www-authenticate", "RFC9110-11.2-auth-param-syntax")
 def test_invalid_client_via_basic_is_401_with_challenge(cc: CC) -> None:
     """Sends wrong credentials in HTTP Basic. §5.2: when the client authenticated via the
     Authorization header, invalid_client MUST be a 401 with WWW-Authenticate: Basic. RFC 7617
-    §2: that Basic challenge MUST carry realm; §2.1: a charset parameter, if sent, is UTF-8."""
+    §2: that Basic challenge MUST carry realm; §2.1: a charset parameter, if sent, is UTF-8.
+    RFC 9110 §15.5.2: the 401 carries a challenge; §11.2: each parameter value is a token or a
+    quoted-string (realm=x and realm="x" both parse; realm=a b does not)."""
     need_method(cc, BASIC)
     c = cc.profile.confidential
     ex = cc.send(RequestBuilder(label="bad basic").param("grant_type", "client_credentials")
