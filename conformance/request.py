@@ -12,6 +12,8 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 from urllib.parse import quote_plus
 
+from conformance.redact import AUTH_HEADERS, SECRET_PARAMS, repr_body, repr_names
+
 FORM = "application/x-www-form-urlencoded"
 Pairs = Sequence[tuple[str, str]]
 
@@ -36,6 +38,10 @@ def basic_header(client_id: str, secret: str, *, form_encoded: bool = True,
     return ("Authorization", f"{scheme} {value}")
 
 
+def _method(method: str) -> str:
+    return method if method.isascii() and method.isalpha() else repr(method)
+
+
 @dataclass(frozen=True, slots=True)
 class RawRequest:
     """A request as it will be sent. ``body`` is sent verbatim; ``query`` is appended verbatim."""
@@ -46,6 +52,18 @@ class RawRequest:
     query: str | None = None
     path: str | None = None  # None: the target's token endpoint
     label: str = ""
+
+    def __repr__(self) -> str:
+        """Never the credentials: header names only, the body's and query's size only."""
+        parts = [_method(self.method), f"headers={repr_names(self.headers, AUTH_HEADERS)}",
+                 f"body={repr_body(self.body)}"]
+        if self.query is not None:
+            parts.append(f"query={repr_body(self.query)}")
+        if self.path is not None:
+            parts.append(f"path={self.path!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"RawRequest({', '.join(parts)})"
 
     def with_header(self, name: str, value: str) -> RawRequest:
         return replace(self, headers=(*self.headers, (name, value)))
@@ -66,6 +84,19 @@ class RequestBuilder:
     raw_body: bytes | None = None
     content_type: str | None = FORM
     label: str = ""
+
+    def __repr__(self) -> str:
+        """Never the credentials: parameter and header names only (a secret one says so)."""
+        parts = [_method(self.method), f"params={repr_names(self.params, SECRET_PARAMS)}",
+                 f"headers={repr_names(self.headers, AUTH_HEADERS)}"]
+        if self.query is not None:
+            parts.append(f"query={repr_names(self.query, SECRET_PARAMS)}")
+        if self.raw_body is not None:
+            parts.append(f"body={repr_body(self.raw_body)}")
+        parts.append(f"content_type={self.content_type!r}")
+        if self.label:
+            parts.append(f"label={self.label!r}")
+        return f"RequestBuilder({', '.join(parts)})"
 
     def param(self, name: str, value: str) -> RequestBuilder:
         self.params.append((name, value))

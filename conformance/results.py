@@ -77,6 +77,12 @@ class Finding:
     test: str = ""
     exchanges: list[Exchange] = field(default_factory=list)
 
+    def __repr__(self) -> str:
+        """No free text (expected/observed/reason may quote a response, hence a token): the
+        reports show it redacted."""
+        return (f"Finding({self.requirement}, {self.verdict.value}, test={self.test!r}, "
+                f"exchanges={self.exchanges!r})")
+
     def to_dict(self, redactor: Redactor, fid: int) -> dict[str, object]:
         return {
             "id": fid,

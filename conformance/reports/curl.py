@@ -32,6 +32,9 @@ class SecretRef:
     secret: str
     env: str
 
+    def __repr__(self) -> str:
+        return f"SecretRef(secret=<redacted>, env={self.env!r})"
+
 
 def _variants(ref: SecretRef) -> list[tuple[str, str]]:
     """(wire text, shell expression producing it) for each encoding of the secret."""
