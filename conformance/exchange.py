@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 
-from conformance.redact import Redactor
+from conformance.redact import AUTH_HEADERS, Redactor, repr_body, repr_names, repr_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,12 +15,24 @@ class SentRequest:
     headers: tuple[tuple[str, str], ...]
     body: bytes
 
+    def __repr__(self) -> str:
+        """Never the credentials: no query, header values or body (see RawRequest)."""
+        method = self.method if self.method.isascii() and self.method.isalpha() \
+            else repr(self.method)
+        return (f"SentRequest({method} {repr_url(self.url)}, "
+                f"headers={repr_names(self.headers, AUTH_HEADERS)}, body={repr_body(self.body)})")
+
 
 @dataclass(frozen=True, slots=True)
 class Received:
     status: int
     headers: tuple[tuple[str, str], ...]
     body: bytes
+
+    def __repr__(self) -> str:
+        """Never a token: header names and the body's size only."""
+        return (f"Received({self.status}, headers={repr_names(self.headers, AUTH_HEADERS)}, "
+                f"body={repr_body(self.body)})")
 
     def header(self, name: str) -> str | None:
         """The combined value of a header (comma-joined if repeated), or None."""
@@ -43,6 +55,12 @@ class Exchange:
     elapsed_ms: float = 0.0
     label: str = ""
     _json_cache: object = field(default=None, repr=False)
+
+    def __repr__(self) -> str:
+        """Redacted (see SentRequest and Received); ``to_dict``/``render`` show the details."""
+        label = f"{self.label!r}, " if self.label else ""
+        return (f"Exchange({label}{self.request!r}, {self.response!r}, "
+                f"elapsed_ms={self.elapsed_ms:.1f})")
 
     def to_dict(self, redactor: Redactor) -> dict[str, object]:
         # Bytes that are not UTF-8 are shown as \xNN escapes, not U+FFFD, so a reader can
