@@ -12,6 +12,7 @@ Without those it only declares its command-line options.
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Generator
 from datetime import UTC, datetime
 from pathlib import Path
@@ -38,6 +39,13 @@ from conformance.results import (
     expect_rows,
 )
 from conformance.targets import TargetConfigError, TargetError, TargetSpec
+from conformance.tracebacks import (
+    RedactingLogFilter,
+    filter_pytest_logging,
+    redact_excrepr,
+    redact_report,
+    redact_warning,
+)
 
 MARKER = "requirement"
 PLUGIN_NAME = "cc_conformance_session"
@@ -183,6 +191,11 @@ class ConformancePlugin:
         self._started = datetime.now(UTC).isoformat(timespec="seconds")
         opts = options
         self.allure = allure_reports.active(config)
+        # Whatever pytest and allure-pytest show of a broken test passes the session's redactor
+        # first (conformance.tracebacks): reports, allure results, log records, warnings.
+        self._allure_redaction = (allure_reports.register_redaction(self.session.redactor)
+                                  if self.allure else None)
+        self._log_filter = RedactingLogFilter(self.session.redactor)
         report_dir = Path(opts.report_dir) if opts.report_dir else None
         self.writer = ReportWriter(
             report_dir, Path(opts.json_path) if opts.json_path else None,
@@ -193,6 +206,7 @@ class ConformancePlugin:
 
     # ---------------------------------------------------------------- lifecycle
     def pytest_sessionstart(self, session: pytest.Session) -> None:
+        filter_pytest_logging(self.config, self._log_filter)
         try:
             self.session.start()
         except TargetConfigError as exc:
@@ -299,7 +313,9 @@ class ConformancePlugin:
                 out.append("  exchange:\n    " + shown)
         return "\n".join(out)
 
-    @pytest.hookimpl(wrapper=True)
+    # trylast: the innermost wrapper, so the report is redacted before the other wrappers
+    # (allure-pytest reads longrepr in its own) see it.
+    @pytest.hookimpl(wrapper=True, trylast=True)
     def pytest_runtest_makereport(self, item: pytest.Item,
                                   call: pytest.CallInfo[None]) -> Generator[None, object, object]:
         report = yield
@@ -314,7 +330,7 @@ class ConformancePlugin:
                     reason = f"target error: {' '.join(str(exc.value).split())}"
                 else:
                     reason = f"check error: {exc.typename}: {exc.value}"
-                reason = self.session.redactor.text(reason)
+                reason = self.session.redactor.free_text(reason)
                 rec_findings = cc.rec.findings if isinstance(cc, CC) else []
                 for rid in item_requirements(item):
                     f = Finding(requirement=rid, verdict=Verdict.ERROR, reason=reason,
@@ -326,7 +342,31 @@ class ConformancePlugin:
             outcome = report.outcome
             self.session.tests.append(TestOutcome(item.nodeid, outcome, item_requirements(item),
                                                   report.duration))
+        redact_report(report, self.session.redactor)
         return report
+
+    # tryfirst: again before the console, --junitxml and pytest-xdist read a report, for what
+    # outer makereport wrappers (Hypothesis' statistics section) added after ours.
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_runtest_logreport(self, report: pytest.TestReport) -> None:
+        redact_report(report, self.session.redactor)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_collectreport(self, report: pytest.CollectReport) -> None:
+        redact_report(report, self.session.redactor)
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_internalerror(self, excrepr: object) -> None:
+        redact_excrepr(excrepr, self.session.redactor)  # every later hook prints this object
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_warning_recorded(self, warning_message: warnings.WarningMessage) -> None:
+        redact_warning(warning_message, self.session.redactor)
+
+    def pytest_unconfigure(self) -> None:
+        if self._allure_redaction is not None:
+            allure_reports.unregister_redaction(self._allure_redaction)
+            self._allure_redaction = None
 
     # ---------------------------------------------------------------- results
     def _build_results(self, pytest_status: int) -> RunResults:

@@ -4,13 +4,20 @@ Used by the plugin only when allure-pytest writes results (``--alluredir``).
 epic = document, feature = section, story = requirement ID, severity from the level
 (MUST critical, SHOULD normal, MAY minor); a link to each RFC section; the redacted HTTP
 exchanges and their ``curl`` commands attached as text.
+
+allure-pytest writes a broken test's ``statusDetails`` itself: the trace from the report's
+longrepr (redacted by the plugin before allure-pytest reads it) and the message from the raw
+exception (``exconly()``), which no report holds. :class:`RedactResults`, an allure-commons
+plugin, redacts both (and fixture results, steps and parameters) in memory, just before
+allure-commons' file logger writes the result.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 import pytest
+from allure_commons import hookimpl
 
 from conformance.catalogue import Catalogue
 from conformance.profile import Profile
@@ -70,3 +77,56 @@ def attach_findings(findings: Sequence[Finding], redactor: Redactor,
         if not f.exchanges and f in bad:
             allure.attach(summary, name=f"{f.requirement} {f.verdict.value}",
                           attachment_type=allure.attachment_type.TEXT)
+
+
+class RedactResults:
+    """allure-commons plugin: redacts what allure-pytest took from the exception and report
+    (status message and trace, of the test, its fixtures and steps) and the parameter values,
+    before the file logger writes a result (``tryfirst``: it runs before the writer)."""
+
+    def __init__(self, redactor: Redactor) -> None:
+        self.redactor = redactor
+
+    def _executable(self, item: object) -> None:
+        clean = self.redactor.free_text
+        details = getattr(item, "statusDetails", None)
+        if details is not None:
+            for name in ("message", "trace"):
+                value = getattr(details, name, None)
+                if isinstance(value, str):
+                    setattr(details, name, clean(value))
+        for param in getattr(item, "parameters", None) or ():
+            if isinstance(getattr(param, "value", None), str):
+                param.value = clean(param.value)
+        for step in getattr(item, "steps", None) or ():
+            self._executable(step)
+
+    def _items(self, items: Iterable[object]) -> None:
+        for item in items:
+            self._executable(item)
+
+    @hookimpl(tryfirst=True)
+    def report_result(self, result: object) -> None:
+        self._executable(result)
+
+    @hookimpl(tryfirst=True)
+    def report_container(self, container: object) -> None:
+        self._items(getattr(container, "befores", None) or ())
+        self._items(getattr(container, "afters", None) or ())
+
+
+def register_redaction(redactor: Redactor) -> RedactResults:
+    """Register a :class:`RedactResults` with allure-commons (undo with
+    :func:`unregister_redaction`)."""
+    from allure_commons import plugin_manager
+
+    plugin = RedactResults(redactor)
+    plugin_manager.register(plugin)
+    return plugin
+
+
+def unregister_redaction(plugin: RedactResults) -> None:
+    from allure_commons import plugin_manager
+
+    if plugin_manager.is_registered(plugin):
+        plugin_manager.unregister(plugin)
