@@ -1,7 +1,8 @@
 """A small hostile HTTP server on 127.0.0.1 (ephemeral port), run on its own event loop in a
 thread. It answers the first ``normal_first`` requests like a token endpoint (so the suite's
 preflight passes) and every later one with the behaviour named by ``mode``. It records every
-request it receives (raw head and body), so a test can prove what was, or was not, sent.
+request it receives (raw head and body), so a test can prove what was, or was not, sent, and
+every access token it issues, so a test can prove none of them leaked.
 """
 
 from __future__ import annotations
@@ -40,6 +41,7 @@ class HostileServer:
     normal_first: int = 1
     redirect_to: str = ""
     requests: list[Recorded] = field(default_factory=list)
+    tokens: list[str] = field(default_factory=list)
     port: int = 0
     _loop: asyncio.AbstractEventLoop | None = None
     _thread: threading.Thread | None = None
@@ -129,7 +131,9 @@ class HostileServer:
                        writer: asyncio.StreamWriter) -> bool:
         """Write the answer for ``mode``; False closes the connection."""
         if mode == "normal":
-            payload = json.dumps({"access_token": uuid.uuid4().hex + uuid.uuid4().hex,
+            token = uuid.uuid4().hex + uuid.uuid4().hex
+            self.tokens.append(token)
+            payload = json.dumps({"access_token": token,
                                   "token_type": "Bearer", "expires_in": 3600,
                                   "scope": "read"}).encode()
             writer.write(_response(200, payload, ctype="application/json",
