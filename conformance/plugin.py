@@ -26,6 +26,7 @@ from conformance.reports import ReportSet, ReportWriter, default_report_dir
 from conformance.reports import allure as allure_reports
 from conformance.reports.progress import PLUGIN_NAME as PROGRESS_PLUGIN
 from conformance.reports.progress import Progress
+from conformance.request import UnsendableRequest
 from conformance.results import (
     ExitStatus,
     Finding,
@@ -328,6 +329,11 @@ class ConformancePlugin:
                 # The check itself could not run: a target error or a bug in the test.
                 if exc.errisinstance(TargetError):
                     reason = f"target error: {' '.join(str(exc.value).split())}"
+                elif exc.errisinstance(UnsendableRequest):
+                    # A fixed request of the suite HTTP/1.1 cannot carry: nothing was sent, a
+                    # bug of the suite (its message starts "suite limitation:" and quotes no
+                    # header value); never "target error", never the breaker's business.
+                    reason = " ".join(str(exc.value).split())
                 else:
                     reason = f"check error: {exc.typename}: {exc.value}"
                 reason = self.session.redactor.free_text(reason)

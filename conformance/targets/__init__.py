@@ -46,11 +46,16 @@ class TransportOptions:
 class TargetError(Exception):
     """The target could not be reached or did not speak HTTP: verdict ``error``, exit 3.
     ``connection``: the failure was at the connection level (refused, reset, timed out), which
-    counts towards "the target stopped answering"."""
+    may count towards "the target stopped answering". ``timeout``: the connection was there but
+    no complete answer came in time (read timeout, whole-exchange deadline): a slow server
+    looks like this too, so the session's breaker counts it only when nothing at all answered
+    meanwhile (conformance.harness.ConformanceSession.asend)."""
 
-    def __init__(self, message: str, *, connection: bool = False) -> None:
+    def __init__(self, message: str, *, connection: bool = False,
+                 timeout: bool = False) -> None:
         super().__init__(message)
         self.connection = connection
+        self.timeout = timeout
 
 
 class TargetConfigError(ValueError):

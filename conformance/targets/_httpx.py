@@ -5,6 +5,12 @@ compressed body is decoded in bounded steps so a decompression bomb stops at the
 whole exchange runs under one deadline (``total``), so a server that trickles bytes cannot hold
 a check forever. Redirects are never followed. Every failure is a :class:`TargetError` with a
 one-line reason that names no request content.
+
+A request the client stack cannot put on the wire exactly as built
+(:func:`conformance.request.unsendable_reason`) is refused here, before anything is sent, with
+:class:`~conformance.request.UnsendableRequest`: a limit of the suite, never a
+:class:`TargetError`. Every target kind (URL, in-process app, hosted grant) sends through
+:func:`send_httpx`, so all of them refuse exactly the same requests.
 """
 
 from __future__ import annotations
@@ -13,10 +19,12 @@ import asyncio
 import time
 import zlib
 
+import h11
+import httpcore
 import httpx
 
 from conformance.exchange import Exchange, Received, SentRequest
-from conformance.request import RawRequest
+from conformance.request import RawRequest, UnsendableRequest, check_sendable
 from conformance.targets import TargetError, TransportOptions
 
 _DECODE_STEP = 64 * 1024
@@ -104,11 +112,17 @@ async def _exchange(client: httpx.AsyncClient, req: httpx.Request, url: str,
 async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest,
                      opts: TransportOptions | None = None) -> Exchange:
     opts = opts or TransportOptions()
+    check_sendable(request)
     # Build the Request ourselves: client.build_request would merge default headers
     # (User-Agent, Accept-Encoding, Connection); httpx.Request adds only Host and
     # Content-Length, which we record as sent.
-    req = httpx.Request(request.method, url, headers=list(request.headers),
-                        content=request.body if (request.body or request.method != "GET") else None)
+    try:
+        req = httpx.Request(request.method, url, headers=list(request.headers),
+                            content=request.body if (request.body or request.method != "GET")
+                            else None)
+    except (UnicodeEncodeError, httpx.InvalidURL) as exc:  # the check above should prevent it
+        raise UnsendableRequest(f"the HTTP client refused to build it: "
+                                f"{type(exc).__name__}") from None
     sent = SentRequest(
         method=req.method,
         url=str(req.url),
@@ -122,13 +136,16 @@ async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest,
             resp, body = await _exchange(client, req, url, opts)
     except TimeoutError as exc:
         raise TargetError(f"no complete response from {where} within the {opts.total:g}s "
-                          "request timeout", connection=True) from exc
+                          "request timeout", connection=True, timeout=True) from exc
     except httpx.TimeoutException as exc:
         phase = {httpx.ConnectTimeout: f"connect timeout ({opts.connect:g}s)",
                  httpx.ReadTimeout: f"read timeout ({opts.read:g}s) waiting for data",
                  httpx.WriteTimeout: f"write timeout ({opts.read:g}s)",
                  httpx.PoolTimeout: "connection pool timeout"}.get(type(exc), type(exc).__name__)
-        raise TargetError(f"{phase} talking to {where}", connection=True) from exc
+        # A connect timeout: nothing accepted the connection (hard). The others: connected,
+        # but the answer (or room in the pool) did not come in time, as with a slow server.
+        raise TargetError(f"{phase} talking to {where}", connection=True,
+                          timeout=not isinstance(exc, httpx.ConnectTimeout)) from exc
     except httpx.ConnectError as exc:
         if "CERTIFICATE_VERIFY_FAILED" in str(exc):
             raise TargetError(f"TLS certificate of {where} failed verification "
@@ -136,13 +153,11 @@ async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest,
                               connection=True) from exc
         raise TargetError(f"cannot connect to {where}: {_one_line(exc)}",
                           connection=True) from exc
-    except httpx.LocalProtocolError as exc:
-        # Our own request could not be put on the wire (h11 refuses e.g. a header value with
-        # surrounding whitespace). Not the target's fault, so it does not count towards "stopped
-        # answering"; and the message never quotes the refused value, which may hold a secret.
-        raise TargetError(f"the HTTP client could not encode this request for {where} "
-                          f"({type(exc).__name__}); a limit of the test request, not of the "
-                          "target") from exc
+    except (httpx.LocalProtocolError, httpcore.LocalProtocolError, h11.LocalProtocolError):
+        # Our own request could not be put on the wire although check_sendable let it pass (a
+        # rule of h11 it does not know yet). A limit of the suite, not of the target: never a
+        # TargetError, and the message never quotes the refused value (it may hold a secret).
+        raise UnsendableRequest("h11 refused to serialise it (LocalProtocolError)") from None
     except httpx.RemoteProtocolError as exc:
         raise TargetError(f"{where} did not answer with valid HTTP: {_one_line(exc)}",
                           connection=True) from exc

@@ -10,7 +10,7 @@ from typing import Any
 import httpx
 
 from conformance.exchange import Exchange
-from conformance.request import RawRequest
+from conformance.request import RawRequest, UnsendableRequest
 from conformance.targets import TargetError
 from conformance.targets._httpx import build_url, send_httpx
 
@@ -67,8 +67,10 @@ class AppTarget:
             # Counts towards "stopped answering": a hung app costs a few deadlines, not the
             # whole run budget.
             raise TargetError(f"in-process app did not answer within the {self.timeout:g}s "
-                              "request timeout", connection=True) from exc
-        except TargetError:
+                              "request timeout", connection=True, timeout=True) from exc
+        except (TargetError, UnsendableRequest):
+            # UnsendableRequest: send_httpx refused the request before the app saw it, exactly
+            # as it would over HTTP (a limit of the suite, not an exception of the app).
             raise
         except Exception as exc:
             # An exception escaping the app is what a server turns into a 500.

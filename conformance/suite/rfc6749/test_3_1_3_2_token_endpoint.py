@@ -12,9 +12,15 @@ from hypothesis import strategies as st
 from conformance.checks import describe, issued_token, scope_set, verify_error, verify_success
 from conformance.exchange import Exchange, parse_json_object
 from conformance.harness import CC, PropertyViolation, hypothesis_settings
-from conformance.request import FORM, RawRequest, basic_header
+from conformance.request import RawRequest, basic_header
 from conformance.results import Verdict
 from conformance.suite._common import BASIC, POST, need_method, scheme_of
+from conformance.suite._strategies import (
+    GARBAGE_AUTH,
+    GARBAGE_BODY,
+    GARBAGE_CTYPE,
+    garbage_request,
+)
 
 
 def oauth_answer(ex: Exchange) -> bool:
@@ -259,23 +265,6 @@ def test_empty_body_secret_with_basic(cc: CC) -> None:
     verify_success(cc.rec, ex, spec=cc.spec, also=["RFC6749-3.2-empty-params-omitted"])
 
 
-GARBAGE_BODY = st.one_of(
-    st.binary(max_size=200),
-    st.lists(st.tuples(st.text(max_size=12), st.text(max_size=24)), max_size=6).map(
-        lambda ps: "&".join(f"{k}={v}" for k, v in ps).encode("utf-8", "surrogatepass")),
-)
-GARBAGE_AUTH = st.one_of(
-    st.none(),
-    # Printable ASCII without surrounding blanks: what HTTP/1.1 can carry in a field value
-    # (RFC 9110 §5.5), so the request reaches a URL target exactly as it does an app target.
-    st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=60)
-    .filter(lambda v: v == v.strip(" \t")),
-    st.binary(max_size=40).map(lambda b: "Basic " + __import__("base64").b64encode(b).decode()),
-)
-GARBAGE_CTYPE = st.sampled_from([FORM, "application/json", "text/plain", "multipart/form-data",
-                                 f"{FORM}; charset=utf-8", None])
-
-
 @pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-status")
 def test_garbage_never_gets_a_token_or_5xx(cc: CC) -> None:
     """Property: random bodies, content types and Authorization headers (never a real secret)
@@ -287,12 +276,7 @@ def test_garbage_never_gets_a_token_or_5xx(cc: CC) -> None:
     @hypothesis_settings(cc.examples)
     @given(body=GARBAGE_BODY, auth=GARBAGE_AUTH, ctype=GARBAGE_CTYPE)
     def prop(body: bytes, auth: str | None, ctype: str | None) -> None:
-        headers: list[tuple[str, str]] = []
-        if ctype:
-            headers.append(("Content-Type", ctype))
-        if auth is not None:
-            headers.append(("Authorization", auth))
-        ex = cc.send(RawRequest(headers=tuple(headers), body=body, label="garbage"))
+        ex = cc.send(garbage_request(body, auth, ctype))
         rec = cc.example_recorder()
         rec.check("RFC6749-3.2.1-client-auth-required", not issued_token(ex),
                   expected="no token", observed=f"HTTP {ex.response.status}",
