@@ -7,8 +7,10 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import random
+import statistics
 import threading
 import time
+from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -21,16 +23,24 @@ from conformance.checks import Recorder
 from conformance.exchange import Exchange, parse_json_object
 from conformance.profile import Client, Profile
 from conformance.redact import Redactor
-from conformance.request import RawRequest, RequestBuilder
+from conformance.request import RawRequest, RequestBuilder, UnsendableRequest, check_sendable
 from conformance.results import Finding, TestOutcome, Verdict
 from conformance.targets import Target, TargetError, TargetSpec, make_target
 
 T = TypeVar("T")
 SEND_GRACE_S = 5.0
-#: consecutive connection-level failures (refused, reset, timed out) after which the target is
-#: taken to have stopped answering: every later request fails at once instead of waiting out
-#: its own timeout, so a server that dies mid-run costs seconds, not minutes.
+#: consecutive connection-level failures after which the target is taken to have stopped
+#: answering: every later request fails at once instead of waiting out its own timeout, so a
+#: server that dies mid-run costs seconds, not minutes. Refused, reset, non-HTTP and connect
+#: timeouts always count. A timeout after connecting (read timeout, whole-exchange deadline)
+#: counts only if no response at all arrived from the target while that request waited: a
+#: server that completed another request meanwhile is slow, not dead (ConformanceSession.asend).
 STOPPED_AFTER = 3
+#: a burst keeps the queue it puts on the server within this share of the per-request deadline
+#: (ConformanceSession.paced_concurrency)
+PACING_SHARE = 0.5
+#: how many recent solo latencies (a request alone in flight) the pacing takes the median of
+LATENCY_SAMPLES = 25
 BUDGET_EXHAUSTED = "run budget exhausted"
 #: the client the plain-http probe names: it exists nowhere, so nothing secret crosses in clear
 PROBE_CLIENT_ID = "cc-conformance-plain-http-probe-no-such-client"
@@ -94,6 +104,18 @@ class ConformanceSession:
         self.budget_exhausted = False
         self.stopped_answering: str | None = None
         self._connection_failures = 0
+        #: when the target last completed a response (time.monotonic), None before the first
+        self._last_answer: float | None = None
+        self._in_flight = 0
+        self._started_count = 0
+        #: seconds per exchange of recent requests that had the target to themselves
+        self._solo_latencies: deque[float] = deque(maxlen=LATENCY_SAMPLES)
+        #: timeouts not counted towards the breaker: something else answered meanwhile
+        self.slow_timeouts = 0
+        #: generated requests a property dropped (hypothesis.reject) as unsendable over HTTP/1.1
+        self.unsendable_rejected = 0
+        #: how bursts were paced: one line per burst whose concurrency was lowered
+        self.pacing: list[str] = []
 
     # ---------------------------------------------------------------- budget
     def remaining(self) -> float:
@@ -129,6 +151,7 @@ class ConformanceSession:
         if self.budget_exhausted:
             out.append(f"{BUDGET_EXHAUSTED}: the {p.run_budget:g}s run budget ran out; "
                        "the remaining checks are errors")
+        out.extend(self.pacing)
         return out
 
     # ---------------------------------------------------------------- event loop and target
@@ -208,11 +231,28 @@ class ConformanceSession:
         return ex
 
     async def asend(self, request: RawRequest) -> Exchange:
+        """Send one request. Raises :class:`UnsendableRequest` (nothing sent, no effect on the
+        breaker) for a request HTTP/1.1 cannot carry as built, :class:`TargetError` when the
+        target fails.
+
+        The "stopped answering" breaker: :data:`STOPPED_AFTER` consecutive connection-level
+        failures trip it. A refusal, reset, non-HTTP answer or connect timeout always counts.
+        A timeout after connecting counts only when no response at all completed while this
+        request waited (from its start to its timeout): a silent or dead server completes
+        nothing, so it still trips after a few timeouts; a slow server working through a
+        queue completes others meanwhile, so its timeouts stay errors of their own checks but
+        never end the run. Any complete response resets the count."""
         if self.target is None:
             raise TargetError(self.target_error or "no target")
+        check_sendable(request)  # the targets check too; here it also guards foreign targets
         if self.stopped_answering:
             raise TargetError(f"target stopped answering: {self.stopped_answering}")
         self.check_budget()
+        solo = self._in_flight == 0
+        self._in_flight += 1
+        self._started_count += 1
+        seq = self._started_count
+        started = time.monotonic()
         try:
             async with asyncio.timeout(self.remaining()):
                 ex = await self.target.send(request)
@@ -221,13 +261,60 @@ class ConformanceSession:
             raise BudgetExhausted(self.profile.run_budget) from exc
         except TargetError as exc:
             if exc.connection:
-                self._connection_failures += 1
-                if self._connection_failures >= STOPPED_AFTER and not self.stopped_answering:
-                    self.stopped_answering = (f"{STOPPED_AFTER} consecutive connection "
-                                              f"failures, the last: {exc}")
+                self._count_failure(exc, started)
             raise
+        finally:
+            self._in_flight -= 1
+        now = time.monotonic()
+        if solo and seq == self._started_count:  # nothing else was in flight at any point
+            self._solo_latencies.append(now - started)
+        self._last_answer = now
         self._connection_failures = 0
         return self._observe(ex)
+
+    def _count_failure(self, exc: TargetError, started: float) -> None:
+        if exc.timeout and self._last_answer is not None and self._last_answer > started:
+            self.slow_timeouts += 1  # slow, not dead: another request completed meanwhile
+            return
+        self._connection_failures += 1
+        if self._connection_failures >= STOPPED_AFTER and not self.stopped_answering:
+            self.stopped_answering = (f"{STOPPED_AFTER} consecutive connection "
+                                      f"failures, the last: {exc}")
+
+    # ---------------------------------------------------------------- pacing
+    def request_deadline(self) -> float:
+        """How long one queued request may wait for its answer: for a URL target the read
+        timeout (it bounds the wait for the response head) within the whole-exchange deadline;
+        for an in-process target the whole-exchange deadline."""
+        t = self.profile.transport
+        if self.target is not None and self.target.kind == "url":
+            return min(t.read, t.total)
+        return t.total
+
+    def typical_latency(self) -> float | None:
+        """Median seconds per exchange over the last :data:`LATENCY_SAMPLES` requests that had
+        the target to themselves (None before the first)."""
+        return statistics.median(self._solo_latencies) if self._solo_latencies else None
+
+    def paced_concurrency(self, requested: int, throughput: float | None = None) -> int:
+        """How many requests of a burst may be in flight: ``floor(PACING_SHARE * D * X)``,
+        clamped to 1..``requested``, with D :meth:`request_deadline` and X the target's
+        throughput in answers per second: ``throughput`` when measured (the burst's own
+        answers so far), else ``1 / L`` with L :meth:`typical_latency`, which assumes the
+        worst case of a server that handles one request at a time.
+
+        By Little's law a request entering a queue of c requests served at X per second waits
+        about c / X, so c <= 0.5 * D * X keeps the wait within half the deadline (the other
+        half absorbs a server that slows down under the burst). A fast server (milliseconds
+        per request) gets the requested concurrency; one that takes 0.3 s per request, one at
+        a time, against a 5 s read timeout gets 8. No latency measured yet: ``requested``."""
+        requested = max(1, requested)
+        if throughput is None:
+            latency = self.typical_latency()
+            if not latency:
+                return requested
+            throughput = 1 / latency
+        return max(1, min(requested, int(PACING_SHARE * self.request_deadline() * throughput)))
 
     def send(self, request: RawRequest) -> Exchange:
         # asend bounds itself (request timeout, run budget); the grace only guards against a
@@ -240,22 +327,58 @@ class ConformanceSession:
             raise TargetError("request did not complete (event loop stalled)") from exc
 
     async def _gather(self, requests: Sequence[RawRequest], concurrency: int) -> list[Exchange]:
-        sem = asyncio.Semaphore(concurrency)
+        """The burst behind :meth:`send_many`: every request waits for a free slot, and the
+        number of slots is recomputed (:meth:`paced_concurrency`) whenever one frees, from the
+        throughput measured over the burst so far."""
+        cond = asyncio.Condition()
+        t0 = time.monotonic()
+        state = {"in_flight": 0, "answered": 0, "peak": 0}
+
+        def limit() -> int:
+            elapsed = time.monotonic() - t0
+            measured = state["answered"] / elapsed if state["answered"] and elapsed > 0 else None
+            return self.paced_concurrency(concurrency, measured)
 
         async def one(r: RawRequest) -> Exchange:
-            async with sem:
-                return await self.asend(r)
+            async with cond:
+                await cond.wait_for(lambda: state["in_flight"] < limit())
+                state["in_flight"] += 1
+                state["peak"] = max(state["peak"], state["in_flight"])
+            try:
+                ex = await self.asend(r)
+                state["answered"] += 1
+                return ex
+            finally:
+                async with cond:
+                    state["in_flight"] -= 1
+                    cond.notify_all()
 
         # return_exceptions: every task is awaited and its outcome retrieved (no "exception was
         # never retrieved" noise); the first failure is then raised as the check's error.
         done = await asyncio.gather(*(one(r) for r in requests), return_exceptions=True)
+        peak = state["peak"]
+        if peak < min(concurrency, len(requests)):
+            latency = self.typical_latency() or 0.0
+            self.pacing.append(
+                f"a burst of {len(requests)} requests ran at most {peak} at a time, not "
+                f"{concurrency}: the target answered {state['answered']} in "
+                f"{time.monotonic() - t0:.1f} s (median alone: {latency:.2f} s) against a "
+                f"{self.request_deadline():g} s per-request deadline")
         for item in done:
             if isinstance(item, BaseException):
                 raise item
         return list(done)  # type: ignore[arg-type]
 
     async def send_many(self, requests: Sequence[RawRequest], concurrency: int) -> list[Exchange]:
-        """Awaitable from any event loop: the burst itself runs on the target's loop."""
+        """Send ``requests`` with at most ``concurrency`` in flight, paced to the target.
+
+        Awaitable from any event loop: the burst itself runs on the target's loop. Pacing rule
+        (:meth:`paced_concurrency`): at most ``floor(0.5 * D * X)`` requests are in flight
+        (1..``concurrency``), D the per-request deadline and X the target's throughput: first
+        ``1 / median latency of requests sent alone``, then the answers per second of the
+        burst itself. A queued request then waits about half the deadline at most, so a slow
+        but alive server is not taken for a dead one; a fast one gets the full concurrency.
+        A burst that ran below ``concurrency`` says so in the run's notes."""
         return await asyncio.wrap_future(self.submit(self._gather(requests, concurrency)))
 
     # ---------------------------------------------------------------- findings
@@ -341,11 +464,30 @@ class CC:
 
     # ------------------------------------------------------------ sending
     def send(self, request: RawRequest | RequestBuilder) -> Exchange:
+        """Send one request. Inside a Hypothesis property, a generated request HTTP/1.1 cannot
+        carry as built is rejected (``hypothesis.reject``: no verdict, another example is
+        drawn); anywhere else :class:`UnsendableRequest` propagates: a bug of the suite, which
+        the plugin reports as a suite limitation, never as a target error."""
         raw = request.build() if isinstance(request, RequestBuilder) else request
-        return self.session.send(raw)
+        try:
+            return self.session.send(raw)
+        except UnsendableRequest:
+            self._reject_in_property()
+            raise
 
     async def send_many(self, requests: Sequence[RawRequest], concurrency: int) -> list[Exchange]:
-        return await self.session.send_many(requests, concurrency)
+        try:
+            return await self.session.send_many(requests, concurrency)
+        except UnsendableRequest:
+            self._reject_in_property()
+            raise
+
+    def _reject_in_property(self) -> None:
+        import hypothesis
+
+        if hypothesis.currently_in_test_context():
+            self.session.unsendable_rejected += 1
+            hypothesis.reject()
 
     # ------------------------------------------------------------ Hypothesis properties
     def run_property(self, prop: Callable[..., None], *, passed: str) -> None:
