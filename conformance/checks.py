@@ -7,13 +7,14 @@ exchange. No plumbing here: no target, transport or reporting code.
 
 from __future__ import annotations
 
-import math
+import ipaddress
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 
 from conformance.catalogue import load_catalogue
+from conformance.entropy import estimate_entropy
 from conformance.exchange import Exchange, parse_json_object
 from conformance.results import Finding, Verdict
 
@@ -32,6 +33,57 @@ B64TOKEN_RE = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
 REGISTERED_TOKEN_TYPES = frozenset({"bearer", "n_a", "pop", "dpop"})
 ABSOLUTE_URI_RE = re.compile(r"^[A-Za-z][A-Za-z0-9+.\-]*:[^\s]+$")
 JSON_MEDIA_RE = re.compile(r"^\s*application/json\s*(;.*)?$", re.IGNORECASE)
+
+#: RFC 6749 §5.2's codes, plus the codes the IANA "OAuth Extensions Error Registry" (RFC 6749
+#: §8.5, §11.4) registers with the token error response among their usage locations: RFC 8628
+#: (device grant), RFC 8707 (resource indicators), RFC 9396 (rich authorization requests),
+#: RFC 9449 (DPoP). Registry codes for other locations only (the authorization endpoint, resource
+#: access, revocation, registration) are not token-endpoint codes.
+TOKEN_ERROR_CODES = frozenset({
+    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+    "unsupported_grant_type", "invalid_scope",  # RFC 6749 §5.2
+    "authorization_pending", "slow_down", "expired_token", "access_denied",  # RFC 8628 §3.5
+    "invalid_target",  # RFC 8707 §2
+    "invalid_authorization_details",  # RFC 9396 §5
+    "invalid_dpop_proof", "use_dpop_nonce",  # RFC 9449 §5, §8
+})
+
+# RFC 3986 Appendix A: URI-reference = URI / relative-ref.
+_UNRESERVED = r"A-Za-z0-9\-._~"
+_SUB_DELIMS = r"!$&'()*+,;="
+_PCT = r"%[0-9A-Fa-f]{2}"
+_PCHAR = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}:@]|{_PCT})"
+_SEGMENT_NZ_NC = rf"(?:[{_UNRESERVED}{_SUB_DELIMS}@]|{_PCT})+"
+_QUERY = rf"(?:{_PCHAR}|[/?])*"
+_IP_LITERAL = rf"\[(?P<ip>[vV][0-9A-Fa-f]+\.[{_UNRESERVED}{_SUB_DELIMS}:]+|[0-9A-Fa-f:.]+)\]"
+_AUTHORITY = (rf"(?:(?:[{_UNRESERVED}{_SUB_DELIMS}:]|{_PCT})*@)?"
+              rf"(?:{_IP_LITERAL}|(?:[{_UNRESERVED}{_SUB_DELIMS}]|{_PCT})*)(?::[0-9]*)?")
+_PATH_ABEMPTY = rf"(?:/{_PCHAR}*)*"
+_PATH_ABSOLUTE = rf"/(?:{_PCHAR}+(?:/{_PCHAR}*)*)?"
+_TAIL = rf"(?:\?{_QUERY})?(?:#{_QUERY})?"
+_URI_RE = re.compile(rf"[A-Za-z][A-Za-z0-9+\-.]*:(?://{_AUTHORITY}{_PATH_ABEMPTY}"
+                     rf"|{_PATH_ABSOLUTE}|{_PCHAR}+(?:/{_PCHAR}*)*|){_TAIL}")
+_RELATIVE_REF_RE = re.compile(rf"(?://{_AUTHORITY}{_PATH_ABEMPTY}|{_PATH_ABSOLUTE}"
+                              rf"|{_SEGMENT_NZ_NC}(?:/{_PCHAR}*)*|){_TAIL}")
+
+
+def is_uri_reference(value: str) -> bool:
+    """Is ``value`` a URI-reference (RFC 3986 §4.1): an absolute URI or a relative reference?
+
+    An IP-literal host must hold an IPv6 address (without a zone) or an IPvFuture."""
+    for pattern in (_URI_RE, _RELATIVE_REF_RE):
+        m = pattern.fullmatch(value)
+        if m is None:
+            continue
+        ip = m.group("ip")
+        if ip is None or ip[0] in "vV":
+            return True
+        try:
+            ipaddress.IPv6Address(ip)
+        except ValueError:
+            continue
+        return True
+    return False
 
 
 @cache
@@ -56,6 +108,10 @@ class Recorder:
 
     def record(self, rid: str, verdict: Verdict, *, expected: str = "", observed: str = "",
                reason: str = "", exchanges: Sequence[Exchange] = ()) -> Finding:
+        if verdict == Verdict.PASS and not exchanges:
+            # No pass without an observation: a check that passes names the exchange(s) that
+            # showed it, or it has nothing to pass on (record not_applicable instead).
+            raise ValueError(f"{rid}: a pass must point at the exchange that showed it")
         f = Finding(requirement=rid, verdict=verdict, expected=expected, observed=observed,
                     reason=reason, test=self.test, exchanges=list(exchanges))
         self.findings.append(f)
@@ -141,10 +197,15 @@ def _split_commas(value: str) -> list[str]:
     return [i for i in items if i]
 
 
+# RFC 9110 §5.6.2 token, §5.6.4 quoted-string (qdtext / quoted-pair, obs-text allowed), §11.2
+# token68 and auth-param (BWS = OWS = SP / HTAB around "="), §11.3 challenge (1*SP after the
+# scheme). Header values arrive decoded as Latin-1, so obs-text is %x80-FF.
 _TCHARS = r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+"
-_AUTH_PARAM_RE = re.compile(rf'^({_TCHARS})\s*=\s*({_TCHARS}|"(?:[^"\\]|\\.)*")$', re.DOTALL)
-_TOKEN68_RE = re.compile(r"^[A-Za-z0-9\-._~+/]+=*$")
-_SCHEME_RE = re.compile(rf"^({_TCHARS})(?:\s+(.*))?$", re.DOTALL)
+_QUOTED = r'"(?:[\t \x21\x23-\x5B\x5D-\x7E\x80-\xFF]|\\[\t \x21-\x7E\x80-\xFF])*"'
+_AUTH_PARAM_RE = re.compile(rf"({_TCHARS})[ \t]*=[ \t]*({_TCHARS}|{_QUOTED})")
+_LOOSE_PARAM_RE = re.compile(rf"({_TCHARS})[ \t]*=[ \t]*(.*)", re.DOTALL)
+_TOKEN68_RE = re.compile(r"[A-Za-z0-9\-._~+/]+=*")
+_SCHEME_RE = re.compile(rf"({_TCHARS})(?: +(.*))?", re.DOTALL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,36 +215,100 @@ class Challenge:
     scheme: str  # as sent; compare with .lower()
     params: dict[str, str]  # auth-param names lower-cased, values unquoted
     token68: str | None = None
+    #: Where the challenge breaks RFC 9110's grammar (§11.2, §11.3); empty when well-formed.
+    problems: list[str] = field(default_factory=list)
 
 
-def parse_challenges(values: Iterable[str]) -> list[Challenge]:
-    """Every challenge in the given WWW-Authenticate header lines.
+@dataclass(frozen=True, slots=True)
+class Challenges:
+    """Every challenge of a response's WWW-Authenticate header lines, and what did not parse."""
 
-    A header line may hold several challenges (``Bearer realm="a", Basic realm="b"``) and a
-    response may repeat the header. Malformed pieces are skipped rather than guessed at.
+    challenges: list[Challenge]
+    #: Every syntax problem: those of the challenges and those of pieces outside any challenge.
+    problems: list[str]
+
+
+def parse_www_authenticate(values: Iterable[str]) -> Challenges:
+    """Parse WWW-Authenticate header lines (RFC 9110 §11.6.1: ``#challenge``).
+
+    Lenient where RFC 9110 is: the scheme and parameter names are case-insensitive, OWS may
+    surround "=" (BWS), a line may hold several challenges, the header may be repeated, and empty
+    list elements are ignored (§5.6.1). Strict where it is not: a challenge starts with a token
+    followed by SP (not a tab), a parameter value is a token or a complete quoted-string, a
+    parameter name occurs once per challenge (§11.2). A challenge whose scheme parses is kept
+    even if its parameters do not (a malformed value is kept raw), so that a malformed parameter
+    is reported once, as a syntax problem, rather than as a missing challenge too.
     """
     out: list[Challenge] = []
+    problems: list[str] = []
     for value in values:
         current: Challenge | None = None
         for item in _split_commas(value):
-            m = _AUTH_PARAM_RE.match(item)
-            if m and current is not None and current.token68 is None:
-                current.params[m.group(1).lower()] = _unquote(m.group(2))
+            m = _AUTH_PARAM_RE.fullmatch(item)
+            if m:
+                if current is None or current.token68 is not None:
+                    problems.append(f"{item!r}: an auth-param outside a challenge (no scheme "
+                                    "before it, or after a token68)")
+                else:
+                    _add_param(current, m.group(1), _unquote(m.group(2)), item)
                 continue
-            sm = _SCHEME_RE.match(item)
-            if not sm:
-                current = None
-                continue
-            scheme, rest = sm.group(1), (sm.group(2) or "").strip()
-            current = Challenge(scheme=scheme, params={})
-            if rest:
-                pm = _AUTH_PARAM_RE.match(rest)
+            sm = _SCHEME_RE.fullmatch(item)
+            if sm:
+                current = Challenge(scheme=sm.group(1), params={})
+                out.append(current)
+                rest = sm.group(2) or ""
+                if not rest:
+                    continue
+                pm = _AUTH_PARAM_RE.fullmatch(rest)
                 if pm:
-                    current.params[pm.group(1).lower()] = _unquote(pm.group(2))
-                elif _TOKEN68_RE.match(rest):
-                    current = Challenge(scheme=scheme, params={}, token68=rest)
-            out.append(current)
-    return out
+                    _add_param(current, pm.group(1), _unquote(pm.group(2)), rest)
+                elif _TOKEN68_RE.fullmatch(rest):
+                    out[-1] = current = Challenge(scheme=sm.group(1), params={}, token68=rest)
+                else:
+                    _malformed_param(current, rest)
+                continue
+            if current is not None and current.token68 is None and _LOOSE_PARAM_RE.fullmatch(item):
+                _malformed_param(current, item)
+                continue
+            problems.append(f"{item!r}: neither a challenge (auth-scheme [1*SP ...]) nor an "
+                            "auth-param (name=token or name=\"quoted string\")")
+    for c in out:
+        problems.extend(f"{c.scheme}: {p}" for p in c.problems)
+    return Challenges(challenges=out, problems=problems)
+
+
+def parse_challenges(values: Iterable[str]) -> list[Challenge]:
+    """Every challenge in the given WWW-Authenticate header lines (see
+    :func:`parse_www_authenticate`; a header line may hold several challenges, e.g.
+    ``Bearer realm="a", Basic realm="b"``, and a response may repeat the header)."""
+    return parse_www_authenticate(values).challenges
+
+
+def _add_param(challenge: Challenge, name: str, value: str, raw: str) -> None:
+    key = name.lower()
+    if key in challenge.params:
+        challenge.problems.append(f"{raw!r}: parameter {key!r} occurs twice in one challenge "
+                                  "(RFC 9110 §11.2: once per challenge)")
+        return
+    challenge.params[key] = value
+
+
+def _malformed_param(challenge: Challenge, raw: str) -> None:
+    """Keep a malformed ``name=value`` raw (so the challenge still has it) and say why."""
+    m = _LOOSE_PARAM_RE.fullmatch(raw)
+    if not m:
+        challenge.problems.append(f"{raw!r}: neither a token68 nor an auth-param")
+        return
+    value = m.group(2)
+    if value.startswith('"'):
+        why = "its quoted-string is unterminated or holds a character qdtext does not allow"
+    elif not value:
+        why = "it has no value (a value is a token or a quoted-string)"
+    else:
+        why = ("its value is neither a token nor a quoted-string (a value with spaces, commas "
+               "or other delimiters must be quoted)")
+    challenge.problems.append(f"{raw!r}: {why}")
+    _add_param(challenge, m.group(1), _unquote(value.strip()), raw)
 
 
 def _unquote(value: str) -> str:
@@ -411,8 +536,23 @@ def verify_error(
     rec.check("RFC6749-5.2-status", ok_status, expected=f"HTTP {exp_status}",
               observed=f"HTTP {status}", reason="error response with the wrong status",
               exchanges=exs)
-    challenges = parse_challenges(resp.header_values("www-authenticate"))
     raw_challenges = resp.header_values("www-authenticate")
+    parsed = parse_www_authenticate(raw_challenges)
+    challenges = parsed.challenges
+    if status == 401:
+        # RFC 9110 §15.5.2 / §11.6.1: every 401 carries WWW-Authenticate with at least one
+        # challenge, whatever §5.2 case led to it (a 401 for body credentials too).
+        rec.check("RFC9110-15.5.2-www-authenticate", bool(challenges),
+                  expected="WWW-Authenticate with at least one challenge (auth-scheme [params])",
+                  observed=f"WWW-Authenticate: {raw_challenges}" if raw_challenges
+                  else "no WWW-Authenticate header",
+                  reason="a 401 response without an authentication challenge", exchanges=exs)
+    if raw_challenges:
+        rec.check("RFC9110-11.2-auth-param-syntax", not parsed.problems,
+                  expected="challenges of auth-scheme then a token68 or name=value pairs, each "
+                           "value a token or a quoted-string, each name once per challenge",
+                  observed="; ".join(parsed.problems) or f"WWW-Authenticate: {raw_challenges}",
+                  reason="malformed WWW-Authenticate challenge", exchanges=exs)
     if auth_scheme and client_error:
         ok = status == 401 and any(c.scheme.lower() == auth_scheme.lower() for c in challenges)
         rec.check("RFC6749-5.2-invalid-client-401", ok,
@@ -430,21 +570,50 @@ def verify_error(
               observed=f"repeated members: {dups}" if dups else "none",
               reason="response repeats a member", exchanges=exs)
     if obj is not None:
-        problems = []
-        if isinstance(error, str) and not ERROR_RE.match(error):
-            problems.append(f"error={error!r} has characters outside %x20-21/%x23-5B/%x5D-7E")
-        desc = obj.get("error_description")
-        if desc is not None and not (isinstance(desc, str) and ERROR_DESCRIPTION_RE.match(desc)):
-            problems.append("error_description has characters outside %x20-21/%x23-5B/%x5D-7E")
-        uri = obj.get("error_uri")
-        if uri is not None and not (isinstance(uri, str) and ERROR_URI_RE.match(uri)):
-            problems.append("error_uri has characters outside %x21/%x23-5B/%x5D-7E")
-        rec.check("RFC6749-5.2-error-charset", not problems,
-                  expected="error, error_description, error_uri within the permitted characters",
-                  observed="; ".join(problems) or "ok", reason="forbidden characters",
-                  exchanges=exs)
+        _verify_error_members(rec, obj, exs)
     _ = err
     return obj
+
+
+def _verify_error_members(rec: Recorder, obj: dict[str, object], exs: list[Exchange]) -> None:
+    """§5.2 / Appendix A.7-A.9 on the members of a parsed error object."""
+    error = obj.get("error")
+    problems = []
+    if isinstance(error, str) and not ERROR_RE.match(error):
+        problems.append(f"error={error!r} has characters outside %x20-21/%x23-5B/%x5D-7E")
+    desc = obj.get("error_description")
+    uri = obj.get("error_uri")
+    # An empty error_description / error_uri says nothing: it is judged as absent (the same
+    # reading §3.2 gives empty request parameters), not as a value with forbidden characters.
+    # Appendix A.8/A.9 define the values as one or more characters, so it is noted for
+    # information: a strict client may reject the empty string.
+    for name, value in (("error_description", desc), ("error_uri", uri)):
+        if value == "":
+            rec.record("RFC6749-5.2-error-charset", Verdict.INFO,
+                       expected=f"{name} absent or 1+ characters (Appendix A)",
+                       observed=f'{name}=""',
+                       reason=f"an empty {name} is treated as absent", exchanges=exs)
+    if desc not in (None, "") and not (isinstance(desc, str) and ERROR_DESCRIPTION_RE.match(desc)):
+        problems.append("error_description has characters outside %x20-21/%x23-5B/%x5D-7E")
+    if uri not in (None, "") and not (isinstance(uri, str) and ERROR_URI_RE.match(uri)):
+        problems.append("error_uri has characters outside %x21/%x23-5B/%x5D-7E")
+    rec.check("RFC6749-5.2-error-charset", not problems,
+              expected="error, error_description, error_uri within the permitted characters",
+              observed="; ".join(problems) or "ok", reason="forbidden characters",
+              exchanges=exs)
+    if isinstance(uri, str) and uri:
+        rec.check("RFC6749-5.2-error-uri", is_uri_reference(uri),
+                  expected="error_uri is a URI-reference (RFC 3986 §4.1): an absolute URI or a "
+                           "relative reference",
+                  observed=f"error_uri={uri!r}", reason="error_uri is not a URI-reference",
+                  exchanges=exs)
+    if isinstance(error, str) and error:
+        rec.check("RFC6749-5.2-error-code-registered", error in TOKEN_ERROR_CODES,
+                  expected="an RFC 6749 §5.2 code or a code the OAuth Extensions Error Registry "
+                           "registers for the token endpoint",
+                  observed=f"error={error!r}",
+                  reason="an error code clients cannot know (not in §5.2, not registered for "
+                         "token error responses)", exchanges=exs)
 
 
 def verify_basic_challenges(rec: Recorder, ex: Exchange,
@@ -478,24 +647,6 @@ def verify_basic_challenges(rec: Recorder, ex: Exchange,
 
 
 def estimate_entropy_bits(tokens: Sequence[str]) -> float:
-    """A conservative estimate of per-token randomness from a sample.
-
-    Positions whose character never varies across the sample carry no randomness and are
-    dropped; each varying position contributes log2 of the alphabet observed at varying
-    positions (capped by the observed diversity there). Over-estimates for poor generators are
-    possible; the estimate is only used for a SHOULD.
-    """
-    if len(tokens) < 2:
-        return 0.0
-    width = max(len(t) for t in tokens)
-    varying = []
-    alphabet: set[str] = set()
-    for i in range(width):
-        chars = {t[i] if i < len(t) else "\0" for t in tokens}
-        if len(chars) > 1:
-            varying.append(len(chars))
-            alphabet |= chars
-    if not varying:
-        return 0.0
-    per = math.log2(max(len(alphabet), 2))
-    return sum(min(per, math.log2(n) * 2) for n in varying)
+    """Per-token guessing entropy of a token sample: kept for callers of this name; the
+    structure-aware estimator and its rules are :mod:`conformance.entropy`."""
+    return estimate_entropy(tokens).bits

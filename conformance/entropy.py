@@ -156,6 +156,15 @@ def _json_object(segment: str) -> dict[str, object] | None:
     return obj if isinstance(obj, dict) else None
 
 
+def jws_claims(token: str) -> dict[str, object] | None:
+    """The claims of a token that is a JWS in compact serialization (a JWT access token, as in
+    RFC 9068) -- readable by anyone holding it, no key needed -- or None for anything else."""
+    split = _split_jose([token], 3)
+    if split is None:
+        return None
+    return _json_object(split[1][0][1])
+
+
 def _split_jose(tokens: Sequence[str],
                 parts: int) -> tuple[list[dict[str, object]], list[list[str]]] | None:
     """Headers and segments if every token is a JOSE compact serialization of ``parts``."""

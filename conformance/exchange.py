@@ -110,8 +110,20 @@ class Exchange:
         return "\n".join(lines)
 
 
+class _NotJSONConstant(ValueError):
+    """NaN, Infinity or -Infinity: Python's json accepts them, JSON (RFC 8259 §6) does not."""
+
+
+def _reject_constant(name: str) -> object:
+    raise _NotJSONConstant(f"{name} is not a JSON value (RFC 8259 §6 numbers have no NaN or "
+                           "Infinity)")
+
+
 def parse_json_object(body: bytes) -> tuple[dict[str, object] | None, list[str], str | None]:
-    """Parse a JSON object, reporting duplicate member names. Returns (obj, dups, error)."""
+    """Parse a JSON object, reporting duplicate member names. Returns (obj, dups, error).
+
+    Strictly RFC 8259: the NaN / Infinity / -Infinity literals Python's json module accepts by
+    default make the body not JSON (a conforming client's parser rejects it)."""
     dups: list[str] = []
 
     def hook(pairs: list[tuple[str, object]]) -> dict[str, object]:
@@ -123,8 +135,9 @@ def parse_json_object(body: bytes) -> tuple[dict[str, object] | None, list[str],
         return seen
 
     try:
-        obj = json.loads(body.decode("utf-8"), object_pairs_hook=hook)
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        obj = json.loads(body.decode("utf-8"), object_pairs_hook=hook,
+                         parse_constant=_reject_constant)
+    except (UnicodeDecodeError, json.JSONDecodeError, _NotJSONConstant) as exc:
         return None, [], f"not JSON: {exc}"
     if not isinstance(obj, dict):
         return None, dups, f"JSON is a {type(obj).__name__}, not an object"

@@ -38,6 +38,7 @@ from reference_impl.validator import RegistryRequestValidator
 
 from .wrappers import (
     Reply,
+    Seen,
     build_app,
     form_body,
     form_pairs,
@@ -75,6 +76,12 @@ FAULTS: list[Fault] = []
 # Without a Basic challenge the RFC 7617 challenge rules have nothing left to judge: their
 # verdicts go from pass to not_applicable (collateral, not a failure).
 NO_BASIC_CHALLENGE = ("RFC7617-2-realm", "RFC7617-2.1-charset-utf8")
+# Without any challenge on a 401 RFC 9110's rules fail (no challenge) or have nothing left to
+# judge (no header sent at all).
+NO_CHALLENGE = ("RFC9110-15.5.2-www-authenticate", "RFC9110-11.2-auth-param-syntax")
+# A 500 server_error also carries a code that is registered for the authorization endpoint
+# only, not for token error responses (a warning).
+SERVER_ERROR_CODE = ("RFC6749-5.2-error-code-registered",)
 
 
 def fault(requirement: str, *, spec: str = "rfc6749", collateral: tuple[str, ...] = (),
@@ -289,7 +296,7 @@ def empty_basic_password_authenticates() -> object:
     return build_app(endpoint=Endpoint, validator=Validator)
 
 
-@fault("RFC6749-5.2-status")
+@fault("RFC6749-5.2-status", collateral=SERVER_ERROR_CODE)
 def server_error_on_non_utf8_basic() -> object:
     """RFC6749-5.2-status: Basic credentials that are not UTF-8 crash the decoder: 500
     server_error instead of 400/401 (found by the deterministic probe, not left to the seed)."""
@@ -308,6 +315,35 @@ def server_error_on_non_utf8_basic() -> object:
             return super().build_request(method, uri, headers, body)
 
     return build_app(endpoint=Endpoint)
+
+
+def _jwt(claims: dict[str, object], key: bytes) -> str:
+    """A compact HS256 JWS (RFC 7515/7519), built with the standard library."""
+    import hashlib
+    import hmac
+
+    def b64(data: bytes) -> str:
+        return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+
+    head = b64(json.dumps({"alg": "HS256", "typ": "at+jwt"}).encode())
+    body = b64(json.dumps(claims, separators=(",", ":")).encode())
+    sig = hmac.new(key, f"{head}.{body}".encode(), hashlib.sha256).digest()
+    return f"{head}.{body}.{b64(sig)}"
+
+
+@fault("RFC9700-2.3-audience")
+def jwt_tokens_without_audience() -> object:
+    """RFC9700-2.3-audience (SHOULD): access tokens are RFC 9068-style JWTs (HS256, random
+    key, random jti) that carry no aud claim, so they are not restricted to a resource
+    server."""
+    key = secrets.token_bytes(32)
+
+    def generate(request: Any) -> str:
+        return _jwt({"iss": "https://reference.invalid", "sub": str(request.client_id),
+                     "client_id": str(request.client_id), "jti": secrets.token_urlsafe(16),
+                     "scope": " ".join(request.scopes or [])}, key)
+
+    return build_app(token_generator=generate)
 
 
 @fault("RFC6749-3.2-post-only", collateral=("RFC6749-2.3.1-no-credentials-in-uri",))
@@ -430,7 +466,7 @@ def missing_grant_type_defaults() -> object:
     return build_app(endpoint=Endpoint)
 
 
-@fault("RFC6749-5.2-status")
+@fault("RFC6749-5.2-status", collateral=SERVER_ERROR_CODE)
 def server_error_on_garbage() -> object:
     """RFC6749-5.2-status: a body that is not UTF-8 crashes the parser: 500 server_error
     instead of 400 invalid_request."""
@@ -466,10 +502,12 @@ def case_sensitive_basic_scheme() -> object:
 # ============================================================ validator subclasses
 
 
-@fault("RFC6749-3.2.1-client-auth-required", collateral=("RFC6749-5.2-invalid-client",))
+@fault("RFC6749-3.2.1-client-auth-required",
+       collateral=("RFC6749-5.2-invalid-client", "RFC6749-3.2-empty-params-omitted"))
 def accepts_any_secret() -> object:
     """RFC6749-3.2.1-client-auth-required: the validator accepts any secret for a registered
-    confidential client."""
+    confidential client (the empty one too, so an empty client_secret is not treated as
+    omitted either)."""
 
     class Validator(RegistryRequestValidator):
         async def authenticate_client(self, request: Request) -> bool:
@@ -770,7 +808,8 @@ def failed_auth_as_invalid_request() -> object:
 # ============================================================ weak token generators (§10.10)
 
 
-@fault("RFC6749-10.10-token-unique", collateral=("RFC6749-10.10-token-entropy",))
+@fault("RFC6749-10.10-token-unique",
+       collateral=("RFC6749-10.10-token-entropy-128", "RFC6749-10.10-token-entropy"))
 def constant_token() -> object:
     """RFC6749-10.10-token-unique: every request gets the same access token."""
     token = secrets.token_urlsafe(32)
@@ -785,16 +824,15 @@ def token_pool() -> object:
     return build_app(token_generator=lambda request: next(pool))
 
 
-@fault("RFC6749-10.10-token-entropy")
+@fault("RFC6749-10.10-token-entropy-128", collateral=("RFC6749-10.10-token-entropy",))
 def short_tokens() -> object:
-    """RFC6749-10.10-token-entropy (SHOULD): tokens carry only 48 random bits (12 hex
-    digits)."""
+    """RFC6749-10.10-token-entropy-128: tokens carry only 48 random bits (12 hex digits)."""
     return build_app(token_generator=lambda request: secrets.token_hex(6))
 
 
-@fault("RFC6749-10.10-token-entropy")
+@fault("RFC6749-10.10-token-entropy-128", collateral=("RFC6749-10.10-token-entropy",))
 def counter_tokens() -> object:
-    """RFC6749-10.10-token-entropy (SHOULD): tokens are a fixed prefix plus a sequence number
+    """RFC6749-10.10-token-entropy-128: tokens are a fixed prefix plus a sequence number
     (unique, but predictable)."""
     counter = itertools.count(1)
     return build_app(token_generator=lambda request: f"cc-token-{next(counter):012d}")
@@ -891,7 +929,8 @@ def wrapped_json() -> object:
 
 
 @fault("RFC6749-5.1-access-token",
-       collateral=("RFC6749-10.10-token-unique", "RFC6749-10.10-token-entropy",
+       collateral=("RFC6749-10.10-token-unique", "RFC6749-10.10-token-entropy-128",
+                   "RFC6749-10.10-token-entropy",
                    "RFC6750-2.1-b64token"))
 def numeric_access_token() -> object:
     """RFC6749-5.1-access-token: access_token is a JSON number, not a string."""
@@ -1006,7 +1045,7 @@ def invalid_scope_403() -> object:
     return _error_rewrite(apply, code="invalid_scope")
 
 
-@fault("RFC6749-5.2-invalid-client-401", collateral=NO_BASIC_CHALLENGE)
+@fault("RFC6749-5.2-invalid-client-401", collateral=(*NO_BASIC_CHALLENGE, *NO_CHALLENGE))
 def invalid_client_without_challenge() -> object:
     """RFC6749-5.2-invalid-client-401: invalid_client is a 401 without any WWW-Authenticate
     header."""
@@ -1021,7 +1060,8 @@ def invalid_client_bearer_challenge() -> object:
                           code="invalid_client")
 
 
-@fault("RFC6749-5.2-invalid-client-401", collateral=("RFC6749-5.2-status", *NO_BASIC_CHALLENGE))
+@fault("RFC6749-5.2-invalid-client-401",
+       collateral=("RFC6749-5.2-status", *NO_BASIC_CHALLENGE, *NO_CHALLENGE))
 def invalid_client_400() -> object:
     """RFC6749-5.2-invalid-client-401: invalid_client is sent with 400 (no challenge) even when
     the client used HTTP Basic."""
@@ -1042,7 +1082,7 @@ def error_as_text_plain() -> object:
 @fault("RFC6749-5.2-error-json", collateral=(
     "RFC6749-5.2-invalid-request", "RFC6749-5.2-invalid-client", "RFC6749-5.2-invalid-scope",
     "RFC6749-5.2-unauthorized-client", "RFC6749-5.2-unsupported-grant-type",
-    "RFC6749-5.2-error-charset"))
+    "RFC6749-5.2-error-charset", "RFC6749-5.2-error-uri", "RFC6749-5.2-error-code-registered"))
 def html_error_page() -> object:
     """RFC6749-5.2-error-json: errors are an HTML page (text/html), not a JSON object."""
 
@@ -1066,7 +1106,7 @@ def non_ascii_error_description() -> object:
     return _error_rewrite(_set("error_description", "Anfrage ungültig"))
 
 
-@fault("RFC6749-5.2-error-charset")
+@fault("RFC6749-5.2-error-charset", collateral=("RFC6749-5.2-error-uri",))
 def space_in_error_uri() -> object:
     """RFC6749-5.2-error-charset: error_uri contains spaces."""
     return _error_rewrite(_set("error_uri", "https://as.example/errors/invalid request"))
@@ -1111,6 +1151,126 @@ def omits_scope_oauth21() -> object:
     """OAUTH21-3.2.3-scope-returned (SHOULD): under the OAuth 2.1 profile, the token response
     never includes scope."""
     return _token_rewrite(_drop("scope"))
+
+
+# ============================================================ error responses judged as the RFCs
+# allow (RFC 9110 §15.5.2 / §11.2 challenges, §5.2 error codes and error_uri, RFC 8259 JSON).
+# Each breaks one rule and nothing else: the public-client faults touch only the answers to the
+# public client, whose refusal no code-specific rule judges.
+
+PUBLIC_CLIENT_ID = "cc-public-client"
+
+
+def _from_public_client(seen: Seen) -> bool:
+    """Did the request come from the demo registry's public client (body or Basic)?"""
+    if seen.param("client_id") == PUBLIC_CLIENT_ID:
+        return True
+    scheme, _, cred = (seen.header("authorization") or "").partition(" ")
+    if scheme.lower() != "basic":
+        return False
+    try:
+        user = base64.b64decode(cred.strip(), validate=True).decode("utf-8").partition(":")[0]
+    except (binascii.Error, UnicodeDecodeError):
+        return False
+    return user == PUBLIC_CLIENT_ID
+
+
+def _public_client_error(fn: Callable[[Reply], Reply]) -> object:
+    def apply(seen: Seen, reply: Reply) -> Reply:
+        return fn(reply) if reply.error is not None and _from_public_client(seen) else reply
+
+    return rewrite(build_app(), response=apply)
+
+
+@fault("RFC9110-15.5.2-www-authenticate")
+def body_auth_401_without_challenge() -> object:
+    """RFC9110-15.5.2-www-authenticate: invalid_client for credentials sent in the body (no
+    Authorization header) is a 401, as §5.2 allows, but without any WWW-Authenticate header."""
+
+    def apply(seen: Seen, reply: Reply) -> Reply:
+        if reply.error == "invalid_client" and seen.header("authorization") is None:
+            return reply.set_header("www-authenticate", None)
+        return reply
+
+    return rewrite(build_app(), response=apply)
+
+
+@fault("RFC9110-11.2-auth-param-syntax")
+def unquoted_realm_with_space() -> object:
+    """RFC9110-11.2-auth-param-syntax: the 401 Basic challenge writes its realm unquoted with a
+    space in it (WWW-Authenticate: Basic realm=cc reference, charset="UTF-8")."""
+    return _error_rewrite(
+        lambda r: r.set_header("www-authenticate", 'Basic realm=cc reference, charset="UTF-8"'),
+        code="invalid_client")
+
+
+@fault("RFC6749-5.2-error-code-registered")
+def unregistered_error_code() -> object:
+    """RFC6749-5.2-error-code-registered (SHOULD): the public client is refused with the private
+    code client_not_confidential (HTTP 400), neither a §5.2 code nor a registered one."""
+
+    def apply(reply: Reply) -> Reply:
+        obj = reply.json() or {}
+        obj["error"] = "client_not_confidential"
+        reply.status = 400
+        return reply.with_json(obj).set_header("www-authenticate", None)
+
+    return _public_client_error(apply)
+
+
+@fault("RFC6749-5.2-error-uri")
+def error_uri_template() -> object:
+    """RFC6749-5.2-error-uri: error_uri is an unexpanded template,
+    https://as.example/errors/{code} ('{' and '}' pass the §5.2 character set but are not URI
+    characters)."""
+    return _error_rewrite(_set("error_uri", "https://as.example/errors/{code}"))
+
+
+@fault("RFC6749-5.2-error-json")
+def nan_in_error_body() -> object:
+    """RFC6749-5.2-error-json: the error body refusing the public client carries a NaN member
+    ({..., "retry_in": NaN}), which Python's json writes but RFC 8259 does not allow."""
+
+    def apply(reply: Reply) -> Reply:
+        obj = reply.json() or {}
+        obj["retry_in"] = float("nan")
+        return reply.with_body(json.dumps(obj))  # allow_nan (the default) writes NaN
+
+    return _public_client_error(apply)
+
+
+# ============================================================ §10.10 guessing floors
+# The MUST (guessing probability <= 2^-128) and the SHOULD (<= 2^-160) under their own IDs, and
+# a counter that no token length hides (conformance/entropy.py).
+
+
+@fault("RFC6749-10.10-token-entropy-128", collateral=("RFC6749-10.10-token-entropy",))
+def random_96_bit_tokens() -> object:
+    """RFC6749-10.10-token-entropy-128: tokens carry 96 random bits (16 base64url characters):
+    unique, but under the 128-bit floor."""
+    return build_app(token_generator=lambda request: secrets.token_urlsafe(12))
+
+
+@fault("RFC6749-10.10-token-entropy")
+def random_144_bit_tokens() -> object:
+    """RFC6749-10.10-token-entropy (SHOULD): tokens carry 144 random bits (36 hex digits):
+    above the 128-bit floor, below the recommended 160."""
+    return build_app(token_generator=lambda request: secrets.token_hex(18))
+
+
+@fault("RFC6749-10.10-token-entropy-128", collateral=("RFC6749-10.10-token-entropy",))
+def long_counter_tokens() -> object:
+    """RFC6749-10.10-token-entropy-128: tokens are a 256-bit counter in base64url (random start,
+    a fixed odd stride near 2^200): 43 characters that nearly all vary, yet each token is the
+    previous one plus the stride."""
+    start, stride = secrets.randbits(254), secrets.randbits(200) | 1
+    counter = itertools.count()
+
+    def generate(request: Request) -> str:
+        value = start + next(counter) * stride
+        return base64.urlsafe_b64encode(value.to_bytes(32, "big")).rstrip(b"=").decode()
+
+    return build_app(token_generator=generate)
 
 
 def render_table() -> str:

@@ -6,24 +6,22 @@ conformant response or cannot fail on a broken one is caught here, without a tar
 
 from __future__ import annotations
 
-import base64
-import hashlib
-import hmac
 import json
-import secrets
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from conformance.checks import (
     Recorder,
-    estimate_entropy_bits,
     header_directives,
     issued_token,
     parse_challenges,
+    parse_www_authenticate,
     verify_error,
     verify_success,
 )
-from conformance.exchange import Exchange, Received, SentRequest
+from conformance.exchange import Exchange, Received, SentRequest, parse_json_object
 from conformance.results import Verdict
 
 JSON_CT = ("Content-Type", "application/json")
@@ -313,47 +311,6 @@ def test_refusal_is_not_judged_as_success() -> None:
     assert verdicts(rec, "RFC6749-5.1-status-200") == []
 
 
-# ---------------------------------------------------------------------- §10.10 entropy heuristic
-
-
-def _b64url(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
-
-
-def _jwt(jti: str, iat: int, key: bytes) -> str:
-    header = _b64url(json.dumps({"alg": "HS256", "typ": "JWT"}).encode())
-    payload = _b64url(json.dumps({"iss": "https://as.example", "sub": "cc-demo-client",
-                                  "iat": iat, "exp": iat + 3600, "jti": jti}).encode())
-    sig = hmac.new(key, f"{header}.{payload}".encode(), hashlib.sha256).digest()
-    return f"{header}.{payload}.{_b64url(sig)}"
-
-
-def test_entropy_random_tokens_pass() -> None:
-    tokens = [secrets.token_urlsafe(32) for _ in range(100)]
-    assert estimate_entropy_bits(tokens) >= 160
-
-
-def test_entropy_jwt_with_random_jti_passes() -> None:
-    key = secrets.token_bytes(32)
-    tokens = [_jwt(secrets.token_hex(16), 1_700_000_000 + i, key) for i in range(100)]
-    assert estimate_entropy_bits(tokens) >= 160
-
-
-def test_entropy_counter_tokens_warn() -> None:
-    tokens = [f"tok-{i:08d}" for i in range(100)]
-    assert estimate_entropy_bits(tokens) < 128
-
-
-def test_entropy_short_random_tokens_below_recommendation() -> None:
-    tokens = [secrets.token_hex(16) for _ in range(100)]  # 128 bits: below the 160 SHOULD
-    assert 100 <= estimate_entropy_bits(tokens) < 160
-
-
-def test_entropy_needs_a_sample() -> None:
-    assert estimate_entropy_bits(["only-one"]) == 0.0
-    assert estimate_entropy_bits(["same", "same"]) == 0.0
-
-
 # ------------------------------------------------------- verdict levels come from the catalogue
 
 
@@ -390,3 +347,167 @@ def test_served_request_is_not_blamed_on_the_error_code_too() -> None:
     verdicts = {f.requirement: f.verdict for f in rec.findings}
     assert verdicts["RFC6749-5.2-invalid-request"] == Verdict.FAIL
     assert verdicts["RFC6749-3.2-no-repeated-params"] == Verdict.PASS
+
+
+# ------------------------------------------- RFC 9110 challenges on a 401 (§15.5.2, §11.2)
+
+WWW = "WWW-Authenticate"
+
+
+@pytest.mark.parametrize("lines", [
+    ['Basic realm="x", charset="UTF-8"'],
+    ["basic realm=x"],  # case-insensitive scheme; a token value needs no quotes (§11.2)
+    ['Basic realm = "x" , , charset=UTF-8'],  # BWS around '=', an empty list element
+    ['Bearer realm="api", error="invalid_token", Basic realm="cc"'],  # two on one line
+    ['Bearer realm="api"', 'Basic realm="cc"'],  # two header lines
+    ['Basic realm="a, b \\"c\\""'],  # comma and escaped quotes inside a quoted-string
+    ["Negotiate abc=="],  # token68
+    ["Bearer"],  # a scheme alone is a challenge
+])
+def test_401_challenge_accepted(lines: list[str]) -> None:
+    ex = error("invalid_client", 401, *[(WWW, v) for v in lines])
+    rec = run_error(ex, ["invalid_client"])
+    assert verdicts(rec, "RFC9110-15.5.2-www-authenticate") == [Verdict.PASS]
+    assert verdicts(rec, "RFC9110-11.2-auth-param-syntax") == [Verdict.PASS]
+
+
+@pytest.mark.parametrize(("lines", "challenge", "syntax"), [
+    ([], Verdict.FAIL, None),  # 401 without the header
+    ([""], Verdict.FAIL, Verdict.PASS),  # an empty header holds no challenge
+    (['realm="x"'], Verdict.FAIL, Verdict.FAIL),  # parameters without a scheme
+    (["Basic realm=a b"], Verdict.PASS, Verdict.FAIL),  # unquoted value with a space
+    (['Basic realm="cc'], Verdict.PASS, Verdict.FAIL),  # unterminated quoted-string
+    (['Basic realm="cc", charset=UTF 8'], Verdict.PASS, Verdict.FAIL),
+    (['Basic realm="a", REALM="b"'], Verdict.PASS, Verdict.FAIL),  # a name twice (§11.2)
+    (['Basic\trealm="x"'], Verdict.FAIL, Verdict.FAIL),  # 1*SP after the scheme, not a tab
+])
+def test_401_challenge_refused(lines: list[str], challenge: Verdict,
+                               syntax: Verdict | None) -> None:
+    ex = error("invalid_client", 401, *[(WWW, v) for v in lines])
+    rec = run_error(ex, ["invalid_client"])
+    assert verdicts(rec, "RFC9110-15.5.2-www-authenticate") == [challenge]
+    assert verdicts(rec, "RFC9110-11.2-auth-param-syntax") == ([syntax] if syntax else [])
+
+
+def test_malformed_parameter_is_blamed_once() -> None:
+    """realm=a b breaks §11.2 only: the Basic challenge is still found (§5.2's 401 rule and
+    RFC 7617's realm rule pass), so one fault gives one finding."""
+    ex = error("invalid_client", 401, (WWW, "Basic realm=a b"))
+    rec = run_error(ex, ["invalid_client"], auth_scheme="Basic")
+    bad = {f.requirement for f in rec.findings if f.verdict in (Verdict.FAIL, Verdict.WARN)}
+    assert bad == {"RFC9110-11.2-auth-param-syntax"}
+    assert parse_challenges(["Basic realm=a b"])[0].params == {"realm": "a b"}
+
+
+def test_challenge_rules_only_on_401_or_a_sent_header() -> None:
+    rec = run_error(error("invalid_request", 400), ["invalid_request"])
+    assert verdicts(rec, "RFC9110-15.5.2-www-authenticate") == []
+    assert verdicts(rec, "RFC9110-11.2-auth-param-syntax") == []
+    rec = run_error(error("invalid_client", 400, (WWW, "Basic realm=a b")), ["invalid_client"])
+    assert verdicts(rec, "RFC9110-15.5.2-www-authenticate") == []
+    assert verdicts(rec, "RFC9110-11.2-auth-param-syntax") == [Verdict.FAIL]
+
+
+# ------------------------------------------------------------------- §5.2 error codes (§8.5)
+
+
+@pytest.mark.parametrize("code", [
+    "invalid_request", "invalid_client", "invalid_grant", "unauthorized_client",
+    "unsupported_grant_type", "invalid_scope",  # §5.2
+    "invalid_target", "use_dpop_nonce", "invalid_dpop_proof", "authorization_pending",
+    "invalid_authorization_details",  # registered for token error responses
+])
+def test_error_code_known(code: str) -> None:
+    rec = run_error(error(code), [code])
+    assert verdicts(rec, "RFC6749-5.2-error-code-registered") == [Verdict.PASS]
+
+
+@pytest.mark.parametrize("code", [
+    "bad_thing",
+    "invalid_token",  # registered, but for resource access errors only
+    "login_required",  # registered for the authorization endpoint only
+    "Invalid_Request",  # codes are case-sensitive
+])
+def test_error_code_unknown_is_a_warning(code: str) -> None:
+    rec = run_error(error(code), [code])
+    assert verdicts(rec, "RFC6749-5.2-error-code-registered") == [Verdict.WARN]
+    assert verdicts(rec, "RFC6749-5.2-error-charset") == [Verdict.PASS]
+
+
+# ------------------------------------------------------ §5.2 error_uri, empty optional members
+
+
+@pytest.mark.parametrize(("uri", "ok"), [
+    ("https://x/y", True),
+    ("/errors/1", True),  # a relative reference
+    ("https://as.example/errors?code=invalid_request#details", True),
+    ("urn:example:oauth:errors:invalid_request", True),
+    ("https://[2001:db8::1]:8443/e", True),
+    ("https://as.example/%7Eerrors", True),
+    ("https://as.example/<invalid_request>", False),  # '<' '>': allowed by A.9, not by URI
+    ("https://as.example/errors/{code}", False),
+    ("https://as.example/%zz", False),  # not a percent-escape
+    ("1st:errors", False),  # a scheme starts with a letter; no relative path has ':' first
+    ("https://[1.2.3.4]/", False),  # an IP-literal holds IPv6 or IPvFuture
+])
+def test_error_uri_is_a_uri_reference(uri: str, ok: bool) -> None:
+    rec = run_error(error("invalid_request", error_uri=uri), ["invalid_request"])
+    assert verdicts(rec, "RFC6749-5.2-error-uri") == [Verdict.PASS if ok else Verdict.FAIL]
+    assert verdicts(rec, "RFC6749-5.2-error-charset") == [Verdict.PASS]
+
+
+def test_error_uri_with_a_space_breaks_both_rules() -> None:
+    rec = run_error(error("invalid_request", error_uri="http://x/ y"), ["invalid_request"])
+    assert verdicts(rec, "RFC6749-5.2-error-uri") == [Verdict.FAIL]
+    assert verdicts(rec, "RFC6749-5.2-error-charset") == [Verdict.FAIL]
+
+
+@pytest.mark.parametrize("member", ["error_description", "error_uri"])
+def test_empty_optional_member_is_absent(member: str) -> None:
+    rec = run_error(error("invalid_request", **{member: ""}), ["invalid_request"])
+    assert verdicts(rec, "RFC6749-5.2-error-charset") == [Verdict.INFO, Verdict.PASS]
+    assert verdicts(rec, "RFC6749-5.2-error-uri") == []
+    assert not rec.failed
+
+
+# ------------------------------------------------------------------ RFC 8259: no NaN/Infinity
+
+
+@pytest.mark.parametrize("literal", [b"NaN", b"Infinity", b"-Infinity"])
+def test_nan_error_body_is_not_json(literal: bytes) -> None:
+    body = b'{"error": "invalid_request", "retry_in": ' + literal + b"}"
+    rec = run_error(exchange(400, body, JSON_CT), ["invalid_request"])
+    assert verdicts(rec, "RFC6749-5.2-error-json") == [Verdict.FAIL]
+    json_finding = next(f for f in rec.findings if f.requirement == "RFC6749-5.2-error-json")
+    assert "not JSON" in json_finding.observed and literal.decode() in json_finding.observed
+
+
+def test_nan_token_body_is_not_json() -> None:
+    body = b'{"access_token": "abc", "token_type": "Bearer", "expires_in": NaN}'
+    rec = run_success(success(body))
+    assert verdicts(rec, "RFC6749-5.1-json") == [Verdict.FAIL]
+    assert parse_json_object(b'{"a": "NaN", "b": 1e400}')[0] is not None  # a string, a number
+
+
+_TCHAR = "!#$%&'*+-.^_`|~0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+_tokens = st.text(alphabet=_TCHAR, min_size=1, max_size=12)
+_values = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=0x7E), max_size=20)
+
+
+@settings(max_examples=200, deadline=None)
+@given(scheme=_tokens, params=st.dictionaries(_tokens.map(str.lower), _values, max_size=4),
+       quote_all=st.booleans())
+def test_well_formed_challenges_parse_back(scheme: str, params: dict[str, str],
+                                           quote_all: bool) -> None:
+    """Any challenge serialised per RFC 9110 (token values bare or quoted, anything else as a
+    quoted-string with backslash escapes) parses back to the same scheme and parameters."""
+    def render(v: str) -> str:
+        if v and not quote_all and all(c in _TCHAR for c in v):
+            return v
+        return '"' + v.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+    line = scheme + (" " + ", ".join(f"{k}={render(v)}" for k, v in params.items())
+                     if params else "")
+    parsed = parse_www_authenticate([line])
+    assert parsed.problems == []
+    assert [(c.scheme, c.params) for c in parsed.challenges] == [(scheme, params)]

@@ -37,9 +37,24 @@ def test_reference_passes_every_applicable_must(demo_env: dict[str, str], tmp_pa
     assert res.verdict("RFC6749-3.2-tls") == Verdict.NOT_APPLICABLE
     doc = json.loads(out.read_text(encoding="utf-8"))
     check_schema(doc)
+    assert_every_pass_observed(doc)
     text = out.read_text(encoding="utf-8")
     for s in SECRETS:
         assert s not in text
+
+
+def assert_every_pass_observed(doc: dict) -> None:  # type: ignore[type-arg]
+    """No pass without an observation: every pass finding in results.json points at the
+    exchanges (for TLS: the exchange whose handshake was verified) that showed it, and every
+    requirement that passes has such a finding."""
+    unobserved = [(f["requirement"], f["test"]) for f in doc["findings"]
+                  if f["verdict"] == "pass" and not f["exchanges"]]
+    assert unobserved == [], f"passes without an exchange: {unobserved}"
+    by_id = {f["id"]: f for f in doc["findings"]}
+    for r in doc["requirements"]:
+        if r["verdict"] == "pass":
+            assert any(by_id[i]["verdict"] == "pass" and by_id[i]["exchanges"]
+                       for i in r["finding_ids"]), r["id"]
 
 
 def check_schema(doc: dict) -> None:  # type: ignore[type-arg]

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks import verify_success
+from conformance.checks import issued_token, verify_success
+from conformance.entropy import jws_claims
+from conformance.exchange import parse_json_object
 from conformance.harness import CC
 from conformance.results import Verdict
 
@@ -19,6 +21,31 @@ def test_narrow_request_gets_narrow_token(cc: CC) -> None:
     ex = cc.send(cc.token_request(scope=[allowed[0]]))
     verify_success(cc.rec, ex, spec=cc.spec, requested_scope=[allowed[0]],
                    allowed_scopes=list(allowed))
+
+
+@pytest.mark.requirement("RFC9700-2.3-audience")
+def test_jwt_access_token_names_its_audience(cc: CC) -> None:
+    """Sends a valid request and reads the access token. A JWT access token (a JWS whose claims
+    anyone holding it can read, RFC 9068) shows whether it is audience-restricted: RFC 9700
+    §2.3 says tokens SHOULD be restricted to one resource server or a small set, so a JWT
+    without an aud claim is a warning. An opaque token shows nothing (not applicable)."""
+    ex = cc.send(cc.token_request(label="valid request"))
+    obj, _, _ = parse_json_object(ex.response.body)
+    token = (obj or {}).get("access_token")
+    if not issued_token(ex) or not isinstance(token, str):
+        cc.na("the valid request got no access token to read")
+    claims = jws_claims(token)
+    if claims is None:
+        cc.na("the access token is opaque (not a JWS): its audience cannot be seen from outside")
+    aud = claims.get("aud")
+    ok = (isinstance(aud, str) and bool(aud)) or (
+        isinstance(aud, list) and bool(aud) and all(isinstance(a, str) and a for a in aud))
+    cc.rec.check("RFC9700-2.3-audience", ok,
+                 expected="an aud claim naming the resource server(s) the token is for",
+                 observed=f"JWT access token with claims {sorted(claims)}"
+                          + (f", aud={aud!r}" if "aud" in claims else ", no aud"),
+                 reason="the JWT access token is not audience-restricted: any resource server "
+                        "that trusts the issuer would accept it", exchanges=[ex])
 
 
 @pytest.mark.requirement("RFC9700-2.5-client-authentication")
