@@ -95,6 +95,11 @@ def unlock_hint(reason: str, doc: Doc) -> str:
                "(see examples/profile-template.toml)"
     if "fewer than two scopes" in low:
         return "declare at least two scopes in scopes.allowed of the target profile"
+    if "opaque" in low:
+        return "nothing to change in the profile: the rule can only be seen on JWT access tokens"
+    if "exercised this rule" in low:
+        return ("nothing to change in the profile: no generated request triggered this rule in "
+                "this run (another --seed or more --examples draw other requests)")
     return ""
 
 
