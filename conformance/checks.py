@@ -510,6 +510,14 @@ def verify_error(
         rec.check(rid, not token, expected="request refused, no token",
                   observed=describe(ex), reason="the server issued a token", exchanges=exs)
     error = obj.get("error") if obj is not None else None
+    if not token and resp.status >= 500:
+        # A server error is not a §5.2 error response at all: the one fault is the status
+        # (§5.2: 400/401, never a 5xx for a bad request). Judging its code, JSON shape or
+        # challenge as well would report one crash as several MUST failures.
+        rec.check("RFC6749-5.2-status", False, expected="HTTP 400 (401 for invalid_client)",
+                  observed=describe(ex), reason="a malformed or invalid request caused a "
+                  "server error (5xx) instead of a §5.2 error response", exchanges=exs)
+        return obj
     # The error code is judged on a refusal. When the server served the request instead, the
     # ``also`` rules already say so; blaming the code as well would count one fault twice (and
     # turn a client-binding rule's warning into a MUST failure). With no ``also`` rule, serving

@@ -511,3 +511,25 @@ def test_well_formed_challenges_parse_back(scheme: str, params: dict[str, str],
     parsed = parse_www_authenticate([line])
     assert parsed.problems == []
     assert [(c.scheme, c.params) for c in parsed.challenges] == [(scheme, params)]
+
+
+def test_a_server_error_is_one_finding_on_the_status() -> None:
+    """One crash, one finding: a 500 answer to a request that must be refused fails
+    RFC6749-5.2-status only (its code, JSON shape and challenge are not judged again)."""
+    rec = Recorder()
+    crash = error("server_error", 500)
+    verify_error(rec, crash, codes=["invalid_client"], code_ids=["RFC6749-5.2-invalid-client"],
+                 also=["RFC6749-3.2.1-client-auth-required"], auth_scheme="Basic")
+    bad = {f.requirement: f.verdict for f in rec.findings if f.verdict != Verdict.PASS}
+    assert bad == {"RFC6749-5.2-status": Verdict.FAIL}
+    assert any(f.requirement == "RFC6749-3.2.1-client-auth-required"
+               and f.verdict == Verdict.PASS for f in rec.findings)
+
+
+def test_a_pass_needs_an_exchange() -> None:
+    """No pass without an observation: the recorder refuses a pass that points at nothing."""
+    rec = Recorder()
+    with pytest.raises(ValueError, match="must point at the exchange"):
+        rec.record("RFC6749-5.1-no-store", Verdict.PASS, expected="x", observed="y")
+    rec.check("RFC6749-5.1-no-store", True, expected="x", observed="y", exchanges=[success()])
+    assert rec.findings[0].verdict == Verdict.PASS
