@@ -226,6 +226,16 @@ def accepts_query_credentials() -> object:
 # ------------------------------------------------------------ issue 10: refusals, probes
 
 
+def _get_as_post(uri: str, headers: Headers) -> tuple[str, str, Headers, bytes]:
+    """A GET rewritten as the POST of its query parameters as a form body."""
+    parts = urlsplit(uri)
+    headers = [*without_header(headers, "content-type"),
+               ("Content-Type", "application/x-www-form-urlencoded")]
+    return "POST", parts.path, headers, parts.query.encode("latin-1")
+
+
+
+
 @fault("RFC6749-3.2.1-client-id-mismatch")
 def basic_wins_over_body_client_id() -> object:
     """RFC6749-3.2.1-client-id-mismatch: with Basic credentials, a body client_id naming
@@ -249,11 +259,8 @@ def honours_query_credentials_on_get() -> object:
     class Endpoint(_BodyRewritingEndpoint):
         def adjust(self, method: str, uri: str, headers: Headers,
                    body: bytes) -> tuple[str, str, Headers, bytes]:
-            parts = urlsplit(uri)
-            if method == "GET" and "client_secret=" in parts.query:
-                headers = [*without_header(headers, "content-type"),
-                           ("Content-Type", "application/x-www-form-urlencoded")]
-                return "POST", parts.path, headers, parts.query.encode("latin-1")
+            if method == "GET" and "client_secret=" in urlsplit(uri).query:
+                return _get_as_post(uri, headers)
             return method, uri, headers, body
 
     return build_app(endpoint=Endpoint)
@@ -350,10 +357,7 @@ def accepts_get() -> object:
         def adjust(self, method: str, uri: str, headers: Headers,
                    body: bytes) -> tuple[str, str, Headers, bytes]:
             if method == "GET":
-                parts = urlsplit(uri)
-                headers = [*without_header(headers, "content-type"),
-                           ("Content-Type", "application/x-www-form-urlencoded")]
-                return "POST", parts.path, headers, parts.query.encode("latin-1")
+                return _get_as_post(uri, headers)
             return method, uri, headers, body
 
     return build_app(endpoint=Endpoint)
