@@ -187,7 +187,10 @@ def test_repeated_parameter_with_conflicting_values_refused(cc: CC, param: str) 
     grant_type=client_credentials&grant_type=<another grant>. §3.2: no repeats; §5.2:
     invalid_request. Whichever copy a server picks, it MUST NOT serve the request; above all
     a forbidden scope is never granted (§3.3). (Which copy a server that serves the request
-    used cannot always be seen, so the repeat rule is the one blamed.)"""
+    used cannot always be seen, so the repeat rule is the one blamed.) For the scope probe
+    invalid_scope is accepted beside invalid_request: one copy names a scope the client may
+    not have, and §5.2 gives invalid_scope for exactly that, so both codes describe the
+    request truthfully."""
     codes = ["invalid_request"]
     auth_scheme = scheme_of(cc.default_method)
     also = ["RFC6749-3.2-no-repeated-params"]
@@ -199,6 +202,7 @@ def test_repeated_parameter_with_conflicting_values_refused(cc: CC, param: str) 
             cc.na("the profile declares no allowed and no forbidden scope (scopes.allowed, "
                   "scopes.not_allowed / scopes.unknown)", ["RFC6749-3.3-scope-policy"])
         b = cc.token_request(scope=[sc.allowed[0]]).param("scope", forbidden[0])
+        codes.append("invalid_scope")
     elif param == "client_id":
         need_method(cc, POST)
         other = cc.client("needs_encoding")
