@@ -1,7 +1,10 @@
 """Command line: ``python -m reference_impl {serve,demo,hash-secret}``.
 
-- ``serve --host 127.0.0.1 --port 8000 [--clients clients.toml]``: the token endpoint under
-  uvicorn (``/token``); the bundled demo registry when ``--clients`` is not given.
+- ``serve --host 127.0.0.1 --port 8000 [--clients clients.toml] [--url-file FILE]``: the token
+  endpoint under uvicorn (``/token``); the bundled demo registry when ``--clients`` is not
+  given. ``--port 0`` takes a free port. Once it accepts connections it prints one line,
+  ``cc-reference listening on http://HOST:PORT/token`` (flushed), and writes the URL to
+  ``--url-file`` if given, so a CI script started it detached can read where it listens.
 - ``demo``: run the app in-process, send one token request with the demo confidential client,
   print the exchange with the secret and token redacted; exit 0 on a 200.
 - ``hash-secret``: read a secret from stdin (no echo on a terminal) and print the
@@ -14,9 +17,11 @@ import argparse
 import asyncio
 import getpass
 import json
+import os
 import sys
 from collections.abc import Sequence
-from typing import TextIO
+from pathlib import Path
+from typing import Any, TextIO
 
 from .registry import ClientRegistry, RegistryError, demo_registry, hash_secret
 
@@ -29,8 +34,28 @@ def _load_registry(path: str | None) -> ClientRegistry:
     return ClientRegistry.from_file(path) if path else demo_registry()
 
 
+LISTENING = "cc-reference listening on"
+
+
+def endpoint_url(host: str, port: int, path: str = "/token") -> str:
+    """``http://host:port/token``, an IPv6 literal in brackets."""
+    shown = f"[{host}]" if ":" in host else host
+    return f"http://{shown}:{port}{path}"
+
+
+def announce(url: str, url_file: str | None, out: TextIO) -> None:
+    """The one line a CI script waits for, flushed; the URL alone to ``url_file`` (written to a
+    temporary name and renamed, so a reader never sees half of it)."""
+    if url_file:
+        target = Path(url_file)
+        partial = target.with_name(f".{target.name}.{os.getpid()}.tmp")
+        partial.write_text(url + "\n", encoding="utf-8")
+        partial.replace(target)
+    print(f"{LISTENING} {url}", file=out, flush=True)
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Serve the reference token endpoint with uvicorn."""
+    """Serve the reference token endpoint with uvicorn; announce the URL once it listens."""
     try:
         import uvicorn
     except ImportError:  # pragma: no cover - depends on the installed extras
@@ -43,9 +68,24 @@ def cmd_serve(args: argparse.Namespace) -> int:
     except (OSError, RegistryError) as exc:
         print(f"cannot load clients: {exc}", file=sys.stderr)
         return 2
+    if args.url_file and not Path(args.url_file).resolve().parent.is_dir():
+        print(f"cannot write --url-file {args.url_file}: no such folder", file=sys.stderr)
+        return 2
     app = create_app(registry)
-    uvicorn.run(app, host=args.host, port=args.port, log_level=args.log_level, lifespan="on")
-    return 0
+    config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
+                            lifespan="on")
+    host, url_file = args.host, args.url_file
+
+    class AnnouncingServer(uvicorn.Server):
+        async def startup(self, sockets: Any = None) -> None:
+            await super().startup(sockets=sockets)
+            if self.started:
+                port = self.servers[0].sockets[0].getsockname()[1]
+                announce(endpoint_url(host, port), url_file, sys.stdout)
+
+    server = AnnouncingServer(config)
+    server.run()
+    return 0 if server.started else 1
 
 
 async def run_demo(out: TextIO) -> int:
@@ -117,7 +157,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", required=True)
     serve = sub.add_parser("serve", help="serve /token with uvicorn")
     serve.add_argument("--host", default="127.0.0.1")
-    serve.add_argument("--port", type=int, default=8000)
+    serve.add_argument("--port", type=int, default=8000, help="0: any free port (default 8000)")
+    serve.add_argument("--url-file", metavar="FILE",
+                       help="also write the URL to FILE once the server accepts connections")
     serve.add_argument("--clients", help="clients TOML file (default: bundled demo registry)")
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]

@@ -74,33 +74,52 @@ def test_serve_with_bad_clients_file_exits_2(tmp_path, capsys) -> None:
 def test_serve_runs_uvicorn_with_loaded_registry(monkeypatch, tmp_path) -> None:
     import uvicorn
 
-    calls: list[dict] = []
-    monkeypatch.setattr(uvicorn, "run", lambda app, **kw: calls.append({"app": app, **kw}))
+    calls: list[uvicorn.Config] = []
+    monkeypatch.setattr(uvicorn.Server, "run", lambda self, sockets=None: calls.append(
+        self.config))
     clients = tmp_path / "clients.toml"
     clients.write_text("[[clients]]\nclient_id = 'p'\ntype = 'public'\n", encoding="utf-8")
-    assert cli.main(["serve", "--port", "0", "--clients", str(clients)]) == 0
-    assert calls[0]["host"] == "127.0.0.1" and calls[0]["port"] == 0
-    assert list(calls[0]["app"].endpoint.grant.request_validator.registry.clients) == ["p"]
+    # never started (run is stubbed): exit 1, not a silent 0
+    assert cli.main(["serve", "--port", "0", "--clients", str(clients)]) == 1
+    assert calls[0].host == "127.0.0.1" and calls[0].port == 0
+    assert list(calls[0].app.endpoint.grant.request_validator.registry.clients) == ["p"]
+
+
+def test_serve_refuses_a_url_file_in_a_missing_folder(tmp_path, capsys) -> None:
+    assert cli.main(["serve", "--url-file", str(tmp_path / "no" / "url.txt")]) == 2
+    assert "--url-file" in capsys.readouterr().err
+
+
+def test_endpoint_url_and_announcement(tmp_path) -> None:
+    assert cli.endpoint_url("127.0.0.1", 8000) == "http://127.0.0.1:8000/token"
+    assert cli.endpoint_url("::1", 8000) == "http://[::1]:8000/token"
+    out, url_file = io.StringIO(), tmp_path / "url.txt"
+    cli.announce("http://127.0.0.1:1/token", str(url_file), out)
+    assert out.getvalue() == "cc-reference listening on http://127.0.0.1:1/token\n"
+    assert url_file.read_text(encoding="utf-8") == "http://127.0.0.1:1/token\n"
+    assert [f.name for f in tmp_path.iterdir()] == ["url.txt"]
 
 
 @pytest.fixture
-def served() -> Iterator[str]:
-    """``python -m reference_impl serve`` on 127.0.0.1 with an ephemeral port; always stopped."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1", "--port", "0"],
-        stderr=subprocess.PIPE,
+def served(tmp_path) -> Iterator[str]:
+    """``python -m reference_impl serve --port 0`` on 127.0.0.1; the URL from the one line it
+    prints on stdout and from ``--url-file``; always stopped."""
+    url_file = tmp_path / "url.txt"
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1", "--port", "0",
+         "--url-file", str(url_file)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.DEVNULL,
         text=True,
     )
     try:
-        assert proc.stderr is not None
-        url = None
-        for line in proc.stderr:
-            match = re.search(r"running on (http://127\.0\.0\.1:\d+)", line)
-            if match:
-                url = match.group(1)
-                break
-        assert url, "server did not start"
-        yield url
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.fullmatch(r"cc-reference listening on (http://127\.0\.0\.1:\d+)/token\n",
+                             line)
+        assert match, f"server did not start: {line!r}"
+        assert url_file.read_text(encoding="utf-8") == f"{match.group(1)}/token\n"
+        yield match.group(1)
     finally:
         proc.terminate()
         try:
