@@ -86,9 +86,15 @@ def _parser() -> argparse.ArgumentParser:
     lst.add_argument("--spec", choices=SPEC_PROFILES, help="only requirements of this profile")
     lst.add_argument("--json", action="store_true", help="as JSON")
     ini = sub.add_parser("init", help="write a commented target profile template")
-    ini.add_argument("path", nargs="?", default="cc-profile.toml",
-                     help="where to write it (default: cc-profile.toml)")
+    ini.add_argument("path", nargs="?", default=None,
+                     help="where to write it (default: cc-profile.toml; with --reference "
+                     "cc-reference.toml)")
     ini.add_argument("--force", action="store_true", help="overwrite an existing file")
+    ini.add_argument("--reference", action="store_true",
+                     help="write the profile of the bundled reference implementation instead "
+                     "(its in-process app, or --url)")
+    ini.add_argument("--url", help="with --reference: the token endpoint of a served reference "
+                     "(python -m reference_impl serve prints it)")
     exp = sub.add_parser("explain", help="a requirement: its reason, section and how the suite "
                          "checks it")
     exp.add_argument("id", help="requirement ID (see cc-conformance list)")
@@ -100,9 +106,17 @@ def _err(message: str) -> None:
 
 
 def cmd_init(args: argparse.Namespace) -> int:
-    from conformance.templates import profile_template
+    from conformance.templates import profile_template, reference_profile
 
-    path = Path(args.path)
+    if args.url is not None and not args.reference:
+        _err("init --url needs --reference (the template's URL is [target] url in the file)")
+        return ExitStatus.USAGE
+    try:
+        text = reference_profile(args.url) if args.reference else profile_template()
+    except ValueError as exc:
+        _err(str(exc))
+        return ExitStatus.USAGE
+    path = Path(args.path or ("cc-reference.toml" if args.reference else "cc-profile.toml"))
     if path.exists() and not args.force:
         _err(f"{path} exists; not overwriting it (use --force to replace it)")
         return ExitStatus.USAGE
@@ -111,12 +125,18 @@ def cmd_init(args: argparse.Namespace) -> int:
         return ExitStatus.USAGE
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(profile_template(), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
     except OSError as exc:
         _err(f"cannot write {path}: {exc.strerror or exc}")
         return ExitStatus.USAGE
-    print(f"wrote {path}: fill in [target] and [clients.confidential], export the secret's "
-          f"environment variable, then: cc-conformance run --profile {path}")
+    if args.reference:
+        where = args.url or "the in-process app (reference_impl.asgi:app)"
+        print(f"wrote {path}: the bundled reference at {where}; export CC_DEMO_CLIENT_SECRET, "
+              "CC_SPECIAL_CLIENT_SECRET and CC_CODE_ONLY_CLIENT_SECRET (the demo registry's "
+              f"test secrets, README), then: cc-conformance run --profile {path}")
+    else:
+        print(f"wrote {path}: fill in [target] and [clients.confidential], export the secret's "
+              f"environment variable, then: cc-conformance run --profile {path}")
     return ExitStatus.OK
 
 

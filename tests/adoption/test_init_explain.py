@@ -97,3 +97,45 @@ def test_every_tagged_test_is_found_by_explain() -> None:
                + text.count("    def test_")
                for text in (f.read_text(encoding="utf-8") for f in files))
     assert len(found) == defs
+
+
+def test_init_reference_writes_the_packaged_reference_profile(
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
+        capsys: pytest.CaptureFixture[str]) -> None:
+    """The reference's profile ships in the package (a CI job needs no checkout) and is the
+    examples/reference.toml the project's own tests use (tests.demo.REFERENCE_PROFILE)."""
+    from conformance.templates import reference_profile
+    from tests.demo import DEMO_ENV, REFERENCE_PROFILE
+
+    assert REFERENCE_PROFILE.read_text(encoding="utf-8") == reference_profile()
+    monkeypatch.chdir(tmp_path)
+    assert main(["init", "--reference"]) == 0
+    written = tmp_path / "cc-reference.toml"
+    assert written.read_text(encoding="utf-8") == reference_profile()
+    out = capsys.readouterr().out
+    assert "CC_DEMO_CLIENT_SECRET" in out and "--profile cc-reference.toml" in out
+    for secret in DEMO_ENV.values():
+        assert secret not in out
+    assert load_profile(written, environ=DEMO_ENV).app == "reference_impl.asgi:app"
+
+
+def test_init_reference_with_url(tmp_path: Path) -> None:
+    from tests.demo import DEMO_ENV
+
+    out = tmp_path / "ref.toml"
+    url = 'http://127.0.0.1:8123/to"ken'
+    assert main(["init", "--reference", str(out), "--url", url]) == 0
+    prof = load_profile(out, environ=DEMO_ENV)
+    assert prof.url == url and prof.app is None
+    assert prof.confidential.client_id == "cc-demo-client"
+
+
+@pytest.mark.parametrize("argv", [["--url", "http://127.0.0.1:1/token"],
+                                  ["--reference", "--url", "ftp://x/token"],
+                                  ["--reference", "--url", "http://a b/token"]])
+def test_init_url_errors_are_usage_errors(tmp_path: Path, argv: list[str],
+                                          capsys: pytest.CaptureFixture[str]) -> None:
+    out = tmp_path / "p.toml"
+    assert main(["init", str(out), *argv]) == 2
+    assert not out.exists()
+    assert len(capsys.readouterr().err.strip().splitlines()) == 1
