@@ -6,6 +6,7 @@ import json
 from dataclasses import dataclass, field
 
 from conformance.redact import AUTH_HEADERS, Redactor, repr_body, repr_names, repr_url
+from conformance.resultdoc import ExchangeRow, RequestRow, ResponseRow
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,7 +63,8 @@ class Exchange:
         return (f"Exchange({label}{self.request!r}, {self.response!r}, "
                 f"elapsed_ms={self.elapsed_ms:.1f})")
 
-    def to_dict(self, redactor: Redactor) -> dict[str, object]:
+    def row(self, redactor: Redactor) -> ExchangeRow:
+        """The redacted row of the results document."""
         # Bytes that are not UTF-8 are shown as \xNN escapes, not U+FFFD, so a reader can
         # see exactly what was sent (the curl replay carries the raw bytes).
         req_body = self.request.body.decode("utf-8", errors="backslashreplace")
@@ -78,36 +80,23 @@ class Exchange:
         resp_body = self.response.body.decode("utf-8", errors="backslashreplace")
         if len(resp_body) > 4000:
             resp_body = resp_body[:4000] + "...[truncated]"
-        return {
-            "label": self.label,
-            "request": {
-                "method": self.request.method,
-                "url": redactor.text(url),
-                "headers": [[k, redactor.header(k, v)] for k, v in self.request.headers],
-                "body": body,
-            },
-            "response": {
-                "status": self.response.status,
-                "headers": [[k, redactor.header(k, v)] for k, v in self.response.headers],
-                "body": redactor.text(resp_body),
-            },
-            "elapsed_ms": round(self.elapsed_ms, 2),
-        }
+        return ExchangeRow(
+            label=self.label,
+            request=RequestRow(self.request.method, redactor.text(url),
+                               tuple((k, redactor.header(k, v)) for k, v in self.request.headers),
+                               body),
+            response=ResponseRow(self.response.status,
+                                 tuple((k, redactor.header(k, v))
+                                       for k, v in self.response.headers),
+                                 redactor.text(resp_body)),
+            elapsed_ms=round(self.elapsed_ms, 2))
+
+    def to_dict(self, redactor: Redactor) -> dict[str, object]:
+        return self.row(redactor).to_dict()
 
     def render(self, redactor: Redactor) -> str:
         """A short, redacted HTTP/1.1-style transcript for console output."""
-        d = self.to_dict(redactor)
-        rq, rs = d["request"], d["response"]
-        assert isinstance(rq, dict) and isinstance(rs, dict)
-        lines = [f"> {rq['method']} {rq['url']}"]
-        lines += [f"> {k}: {v}" for k, v in rq["headers"]]
-        if rq["body"]:
-            lines.append(f"> {rq['body']}")
-        lines.append(f"< {rs['status']}")
-        lines += [f"< {k}: {v}" for k, v in rs["headers"]]
-        if rs["body"]:
-            lines.append(f"< {rs['body']}")
-        return "\n".join(lines)
+        return self.row(redactor).console()
 
 
 class _NotJSONConstant(ValueError):

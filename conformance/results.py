@@ -27,28 +27,28 @@ check produced anything else.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from enum import StrEnum
 from pathlib import Path
 
 from conformance.catalogue import Catalogue, Requirement
 from conformance.exchange import Exchange
 from conformance.expect import EXPECTABLE, Expectation
 from conformance.redact import Redactor
-
-SCHEMA = "cc-conformance/results"
-SCHEMA_VERSION = 1
-
-
-class Verdict(StrEnum):
-    PASS = "pass"  # noqa: S105 - a verdict
-    FAIL = "fail"
-    WARN = "warn"
-    INFO = "info"
-    NOT_APPLICABLE = "not_applicable"
-    ERROR = "error"
-
+from conformance.resultdoc import SCHEMA as SCHEMA  # re-exported: the schema's name and version
+from conformance.resultdoc import SCHEMA_VERSION as SCHEMA_VERSION
+from conformance.resultdoc import (
+    Accepted,
+    ExpectationRow,
+    Expectations,
+    FindingRow,
+    RequirementRow,
+    ResultsDocument,
+    RunInfo,
+    SectionCounts,
+    Summary,
+    TestRow,
+    Verdict,
+)
 
 RANK = {
     Verdict.NOT_APPLICABLE: 0,
@@ -83,17 +83,14 @@ class Finding:
         return (f"Finding({self.requirement}, {self.verdict.value}, test={self.test!r}, "
                 f"exchanges={self.exchanges!r})")
 
+    def row(self, redactor: Redactor, fid: int) -> FindingRow:
+        """The redacted row of the results document (``fid``: its index in the run)."""
+        return FindingRow(fid, self.requirement, self.verdict, redactor.text(self.expected),
+                          redactor.text(self.observed), redactor.text(self.reason), self.test,
+                          tuple(e.row(redactor) for e in self.exchanges))
+
     def to_dict(self, redactor: Redactor, fid: int) -> dict[str, object]:
-        return {
-            "id": fid,
-            "requirement": self.requirement,
-            "verdict": self.verdict.value,
-            "expected": redactor.text(self.expected),
-            "observed": redactor.text(self.observed),
-            "reason": redactor.text(self.reason),
-            "test": self.test,
-            "exchanges": [e.to_dict(redactor) for e in self.exchanges],
-        }
+        return self.row(redactor, fid).to_dict()
 
 
 @dataclass(slots=True)
@@ -117,11 +114,16 @@ class ExpectationReport:
     def messages(self) -> list[str]:
         return [f"stale expected finding: {e.label()}: {why}" for e, why in self.stale]
 
+    def row(self) -> Expectations:
+        def entry(e: Expectation, problem: str | None = None) -> ExpectationRow:
+            return ExpectationRow(e.requirement, e.verdict, e.reason, e.target, problem)
+
+        return Expectations(self.source, tuple(entry(e) for e in self.accepted),
+                            tuple(entry(e, why) for e, why in self.stale),
+                            tuple(entry(e) for e in self.not_checked))
+
     def to_dict(self) -> dict[str, object]:
-        return {"file": self.source,
-                "accepted": [e.to_dict() for e in self.accepted],
-                "stale": [{**e.to_dict(), "problem": why} for e, why in self.stale],
-                "not_checked": [e.to_dict() for e in self.not_checked]}
+        return self.row().to_dict()
 
 
 @dataclass(slots=True)
@@ -280,75 +282,57 @@ class RunResults:
             c[r.verdict.value] += 1
         return c
 
-    def section_rows(self) -> list[dict[str, object]]:
-        rows: dict[str, dict[str, object]] = {}
+    def section_counts(self) -> tuple[SectionCounts, ...]:
+        """Requirement verdicts counted per section, in catalogue section order."""
+        rows: dict[str, dict[str, int]] = {}
         for r in self.requirements.values():
-            key = r.requirement.section_key
-            row = rows.setdefault(key, {"section": key, **{v.value: 0 for v in Verdict}})
-            row[r.verdict.value] = int(row[r.verdict.value]) + 1  # type: ignore[call-overload]
-        return sorted(rows.values(), key=lambda r: _section_sort(str(r["section"])))
+            row = rows.setdefault(r.requirement.section_key, {v.value: 0 for v in Verdict})
+            row[r.verdict.value] += 1
+        return tuple(SectionCounts(k, rows[k]) for k in sorted(rows, key=_section_sort))
 
-    def to_dict(self, redactor: Redactor) -> dict[str, object]:
+    def section_rows(self) -> list[dict[str, object]]:
+        return [{"section": s.section, **s.counts} for s in self.section_counts()]
+
+    def document(self, redactor: Redactor) -> ResultsDocument:
+        """The versioned, redacted results document of this run (without the report fields
+        that :func:`conformance.reports.document.build_document` adds)."""
         from conformance import __version__
 
-        fid_of: dict[int, int] = {}
-        findings_out = []
-        for i, f in enumerate(self.findings):
-            fid_of[id(f)] = i
-            findings_out.append(f.to_dict(redactor, i))
-        return {
-            "schema": SCHEMA,
-            "schema_version": SCHEMA_VERSION,
-            "tool": {"name": "cc-conformance", "version": __version__},
-            "run": {
-                "target": {"kind": self.target_kind,
-                           "location": redactor.text(self.target_location)},
-                "spec_profile": self.spec_profile,
-                "strict": self.strict,
-                "seed": self.seed,
-                "started": self.started,
-                "duration_s": round(self.duration_s, 3),
-                "selected_requirements": self.selected_requirements,
-                "exit_status": self.exit_status,
-                "notes": [redactor.text(n) for n in self.notes],
-                "target_name": self.target_name,
-                "expectations": (self.expectations.to_dict()
-                                 if self.expectations is not None else None),
-            },
-            "summary": {"verdicts": self.counts(), "sections": self.section_rows()},
-            "requirements": [
-                {
-                    "id": r.requirement.id,
-                    "document": r.requirement.document,
-                    "section": r.requirement.section,
-                    "level": r.requirement.level,
-                    "statement": r.requirement.statement,
-                    "url": r.requirement.url,
-                    "verdict": r.verdict.value,
-                    "reason": redactor.text(r.reason),
-                    "finding_ids": [fid_of[id(f)] for f in r.findings if id(f) in fid_of],
-                    "expected": ({"verdict": r.expected.verdict, "reason": r.expected.reason}
-                                 if r.expected is not None else None),
-                }
-                for r in self.requirements.values()
-            ],
-            "findings": findings_out,
-            "tests": [
-                {
-                    "nodeid": t.nodeid,
-                    "outcome": t.outcome,
-                    "requirements": t.requirements,
-                    "duration_s": round(t.duration_s, 4),
-                }
-                for t in self.tests
-            ],
-        }
+        fid_of = {id(f): i for i, f in enumerate(self.findings)}
+        return ResultsDocument(
+            tool_name="cc-conformance", tool_version=__version__,
+            run=RunInfo(
+                target_kind=self.target_kind,
+                target_location=redactor.text(self.target_location),
+                spec_profile=self.spec_profile, strict=self.strict, seed=self.seed,
+                started=self.started, duration_s=round(self.duration_s, 3),
+                selected_requirements=(tuple(self.selected_requirements)
+                                       if self.selected_requirements is not None else None),
+                exit_status=self.exit_status, notes=tuple(redactor.text(n) for n in self.notes),
+                target_name=self.target_name,
+                expectations=self.expectations.row() if self.expectations is not None else None),
+            summary=Summary(self.counts(), self.section_counts()),
+            requirements=tuple(
+                RequirementRow(
+                    r.requirement.id, r.requirement.document, r.requirement.section,
+                    r.requirement.level, r.requirement.statement, r.requirement.url, r.verdict,
+                    redactor.text(r.reason),
+                    tuple(fid_of[id(f)] for f in r.findings if id(f) in fid_of),
+                    Accepted(r.expected.verdict, r.expected.reason)
+                    if r.expected is not None else None)
+                for r in self.requirements.values()),
+            findings=tuple(f.row(redactor, i) for i, f in enumerate(self.findings)),
+            tests=tuple(TestRow(t.nodeid, t.outcome, tuple(t.requirements),
+                                round(t.duration_s, 4)) for t in self.tests),
+        )
+
+    def to_dict(self, redactor: Redactor) -> dict[str, object]:
+        return self.document(redactor).to_dict()
 
     def write_json(self, path: str | Path, redactor: Redactor) -> None:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
-        p.write_text(json.dumps(self.to_dict(redactor), indent=2, ensure_ascii=False) + "\n",
-                     encoding="utf-8")
+        p.write_text(self.document(redactor).to_json(), encoding="utf-8")
 
 
 def _section_sort(key: str) -> tuple[object, ...]:

@@ -7,12 +7,12 @@ default; ``--report-dir`` / ``--cc-report-dir``):
 - ``allure-results/`` -- when allure-pytest is active (``--alluredir``; :mod:`.allure`)
 - ``SHA256SUMS`` -- SHA-256 of every file above that this run wrote (:mod:`.manifest`)
 
-All of them are rendered from one redacted document (:func:`.document.build_document`).
+All of them are rendered from one redacted, typed document (:func:`.document.build_document`,
+a :class:`conformance.resultdoc.ResultsDocument`).
 """
 
 from __future__ import annotations
 
-import json
 import os
 import time
 from dataclasses import dataclass, field
@@ -70,7 +70,7 @@ class ReportWriter:
         t0 = time.perf_counter()
         out = ReportSet(self.report_dir)
         doc = build_document(results, redactor, profile)
-        text = json.dumps(doc, indent=2, ensure_ascii=False) + "\n"
+        text = doc.to_json()
         if self.json_path is not None:
             self.json_path.parent.mkdir(parents=True, exist_ok=True)
             self.json_path.write_text(text, encoding="utf-8")
@@ -92,5 +92,5 @@ class ReportWriter:
         return out
 
 
-__all__ = ["ALLURE", "DEFAULT_REPORT_DIR", "REPORT_DIR_ENV", "default_report_dir", "HTML", "JSON", "JUNIT", "MANIFEST", "ReportSet",
-           "ReportWriter"]
+__all__ = ["ALLURE", "DEFAULT_REPORT_DIR", "HTML", "JSON", "JUNIT", "MANIFEST", "REPORT_DIR_ENV",
+           "ReportSet", "ReportWriter", "default_report_dir"]

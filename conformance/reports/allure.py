@@ -22,7 +22,8 @@ from allure_commons import hookimpl
 from conformance.catalogue import Catalogue
 from conformance.profile import Profile
 from conformance.redact import Redactor
-from conformance.reports.curl import SecretRef, curl_command
+from conformance.reports.document import secret_refs, with_curl
+from conformance.resultdoc import SHOWN
 from conformance.results import Finding
 
 SEVERITY = {"MUST": "critical", "SHOULD": "normal", "MAY": "minor"}
@@ -54,27 +55,29 @@ def label_test(catalogue: Catalogue, rids: Sequence[str]) -> None:
 
 def attach_findings(findings: Sequence[Finding], redactor: Redactor,
                     profile: Profile, in_process: bool) -> None:
+    """Attach a test's findings as text: the same redacted rows (with curl replays) the
+    results document holds."""
     import allure
 
-    refs = [SecretRef(c.secret, c.secret_env) for c in profile.clients.values()
-            if c.secret and c.secret_env]
-    bad = [f for f in findings if f.verdict.value in ("fail", "error", "warn")]
-    good = [f for f in findings if f not in bad]
+    refs = secret_refs(profile)
+    rows = [with_curl(f.row(redactor, i), f, refs, redactor, in_process=in_process)
+            for i, f in enumerate(findings)]
+    bad = [r for r in rows if r.verdict in SHOWN]
+    good = [r for r in rows if r.verdict not in SHOWN]
     passing_budget = MAX_PASSING
     for f in bad + good:
-        limit = MAX_ATTACHED if f in bad else min(1, passing_budget)
-        if f not in bad:
+        is_bad = f.verdict in SHOWN
+        limit = MAX_ATTACHED if is_bad else min(1, passing_budget)
+        if not is_bad:
             passing_budget -= limit
-        summary = (f"[{f.verdict.value}] {f.requirement}\nexpected: {redactor.text(f.expected)}\n"
-                   f"observed: {redactor.text(f.observed)}"
-                   + (f"\nreason: {redactor.text(f.reason)}" if f.reason else ""))
+        summary = (f"[{f.verdict.value}] {f.requirement}\nexpected: {f.expected}\n"
+                   f"observed: {f.observed}" + (f"\nreason: {f.reason}" if f.reason else ""))
         for i, ex in enumerate(f.exchanges[:limit], 1):
-            text = "\n\n".join([summary, ex.render(redactor),
-                                curl_command(ex.request, refs, redactor, in_process=in_process)])
-            allure.attach(text, name=f"{f.requirement} {f.verdict.value}: exchange {i}"
+            allure.attach("\n\n".join([summary, ex.console(), ex.curl or ""]),
+                          name=f"{f.requirement} {f.verdict.value}: exchange {i}"
                           + (f" ({ex.label})" if ex.label else ""),
                           attachment_type=allure.attachment_type.TEXT)
-        if not f.exchanges and f in bad:
+        if not f.exchanges and is_bad:
             allure.attach(summary, name=f"{f.requirement} {f.verdict.value}",
                           attachment_type=allure.attachment_type.TEXT)
 

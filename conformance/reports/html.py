@@ -8,15 +8,8 @@ from __future__ import annotations
 from html import escape
 from itertools import groupby
 
-from conformance.reports.document import (
-    SHOWN,
-    Doc,
-    exchange_text,
-    explained_findings,
-    overall,
-    stale_messages,
-    unlock_hint,
-)
+from conformance.reports.document import SHOWN, overall, unlock_hint
+from conformance.resultdoc import SCHEMA_VERSION, FindingRow, RequirementRow, ResultsDocument
 
 MAX_EXCHANGES = 4  # per finding in the HTML; the JSON results carry them all
 MAX_FINDINGS = 3  # per requirement in the HTML
@@ -86,55 +79,49 @@ def _badge(verdict: str) -> str:
     return f'<span class="v {_e(verdict)}">{_e(LABEL.get(verdict, verdict))}</span>'
 
 
-def _expected(r: dict[str, object]) -> str:
+def _expected(r: RequirementRow) -> str:
     """The "expected" mark of a verdict an --expect entry accepted, with its reason."""
-    exp = r.get("expected")
-    if not isinstance(exp, dict):
+    if r.expected is None:
         return ""
-    return (f' <span class="v expected" title="{_e(exp["reason"])}">expected</span>'
-            f'<div class="why expected-reason">expected finding: {_e(exp["reason"])}</div>')
+    reason = r.expected.reason
+    return (f' <span class="v expected" title="{_e(reason)}">expected</span>'
+            f'<div class="why expected-reason">expected finding: {_e(reason)}</div>')
 
 
 def _anchor(rid: str) -> str:
     return "req-" + "".join(c if c.isalnum() or c in "-." else "_" for c in rid)
 
 
-def _header(doc: Doc) -> str:
-    run, tool, summary = doc["run"], doc["tool"], doc["summary"]
-    assert isinstance(run, dict) and isinstance(tool, dict) and isinstance(summary, dict)
+def _header(doc: ResultsDocument) -> str:
+    run = doc.run
     word, meaning = overall(doc)
-    target = run["target"]
-    assert isinstance(target, dict)
-    rows = [
-        ("Target", f"{target['kind']}: {target['location']}"),
-        ("Target profile", run.get("target_profile") or "(command line)"),
-        ("Spec profile", f"{run['spec_profile']}" + (" (strict: warnings fail)"
-                                                     if run["strict"] else "")),
-        ("Suite version", f"{tool['name']} {tool['version']}"),
-        ("Date", f"{run['started']} (took {run['duration_s']} s)"),
-        ("Seed", f"{run['seed']} (rerun with --seed {run['seed']})"),
-        ("Exit status", run["exit_status"]),
+    rows: list[tuple[str, object]] = [
+        ("Target", f"{run.target_kind}: {run.target_location}"),
+        ("Target profile", run.target_profile or "(command line)"),
+        ("Spec profile", f"{run.spec_profile}" + (" (strict: warnings fail)"
+                                                  if run.strict else "")),
+        ("Suite version", f"{doc.tool_name} {doc.tool_version}"),
+        ("Date", f"{run.started} (took {run.duration_s} s)"),
+        ("Seed", f"{run.seed} (rerun with --seed {run.seed})"),
+        ("Exit status", run.exit_status),
     ]
-    if run.get("selected_requirements"):
-        rows.append(("Selected", ", ".join(run["selected_requirements"])))
+    if run.selected_requirements:
+        rows.append(("Selected", ", ".join(run.selected_requirements)))
     meta = "".join(f"<tr><th>{_e(k)}</th><td>{_e(v)}</td></tr>" for k, v in rows)
-    counts = summary["verdicts"]
-    assert isinstance(counts, dict)
+    counts = doc.summary.verdicts
     chips = "".join(f'<span class="count">{_badge(v)} <b>{int(counts.get(v, 0))}</b></span>'
                     for v in VERDICTS)
-    notes = "".join(f'<li class="stale">{_e(n)}</li>' for n in stale_messages(doc))
-    notes += "".join(f"<li>{_e(n)}</li>" for n in run.get("notes") or [])
-    reqs = doc["requirements"]
-    assert isinstance(reqs, list)
-    bad = [r for r in reqs if r["verdict"] in SHOWN]
+    notes = "".join(f'<li class="stale">{_e(n)}</li>' for n in doc.stale_messages())
+    notes += "".join(f"<li>{_e(n)}</li>" for n in run.notes)
+    bad = [r for r in doc.requirements if r.verdict in SHOWN]
     jump = ""
     if bad:
         items = "".join(
-            f'<details class="top {_e(r["verdict"])}"'
-            f'{" open" if r["verdict"] != "warn" else ""}><summary>{_badge(r["verdict"])} '
-            f'{_e(r["id"])} ({_e(r["level"])}): {_e(r["reason"])}</summary>{_expected(r)}'
-            f'<p>{_e(r["statement"])} <a href="{_e(r["url"])}">{_e(r["document"])} '
-            f'§{_e(r["section"])}</a> · <a href="#{_anchor(r["id"])}">in the matrix</a></p>'
+            f'<details class="top {_e(r.verdict)}"'
+            f'{" open" if r.verdict != "warn" else ""}><summary>{_badge(r.verdict)} '
+            f"{_e(r.id)} ({_e(r.level)}): {_e(r.reason)}</summary>{_expected(r)}"
+            f'<p>{_e(r.statement)} <a href="{_e(r.url)}">{_e(r.document)} '
+            f'§{_e(r.section)}</a> · <a href="#{_anchor(r.id)}">in the matrix</a></p>'
             f"{_explanation(doc, r)}</details>" for r in bad)
         jump = (f'<section id="problems"><h2>Failures, errors and warnings ({len(bad)})</h2>'
                 f"{items}</section>")
@@ -146,75 +133,70 @@ def _header(doc: Doc) -> str:
             + jump + "</div></header>")
 
 
-def _finding(doc: Doc, f: dict[str, object]) -> str:
-    parts = [f'<div class="finding">{_badge(str(f["verdict"]))} '
-             f'<span class="label">test {_e(f["test"])}</span><dl class="eo">']
-    for key in ("expected", "observed", "reason"):
-        if f.get(key):
-            parts.append(f"<dt>{key}</dt><dd>{_e(f[key])}</dd>")
+def _finding(f: FindingRow) -> str:
+    parts = [f'<div class="finding">{_badge(f.verdict)} '
+             f'<span class="label">test {_e(f.test)}</span><dl class="eo">']
+    for key, value in (("expected", f.expected), ("observed", f.observed),
+                       ("reason", f.reason)):
+        if value:
+            parts.append(f"<dt>{key}</dt><dd>{_e(value)}</dd>")
     parts.append("</dl>")
-    exchanges = f["exchanges"]
-    assert isinstance(exchanges, list)
-    for i, ex in enumerate(exchanges[:MAX_EXCHANGES], 1):
-        req, resp = exchange_text(ex)
-        label = f" ({_e(ex['label'])})" if ex.get("label") else ""
-        parts.append(f'<div class="label">exchange {i}{label}, {_e(ex["elapsed_ms"])} ms</div>'
+    for i, ex in enumerate(f.exchanges[:MAX_EXCHANGES], 1):
+        req, resp = ex.transcript()
+        label = f" ({_e(ex.label)})" if ex.label else ""
+        parts.append(f'<div class="label">exchange {i}{label}, {_e(ex.elapsed_ms)} ms</div>'
                      f'<div class="xchg"><pre class="req">{_e(req)}</pre>'
                      f'<pre class="resp">{_e(resp)}</pre></div>'
-                     f'<div class="label">reproduce</div><pre class="curl">{_e(ex["curl"])}</pre>')
-    if len(exchanges) > MAX_EXCHANGES:
-        parts.append(f'<div class="label">{len(exchanges) - MAX_EXCHANGES} more exchanges in '
-                     f"the JSON results (finding {_e(f['id'])})</div>")
+                     f'<div class="label">reproduce</div><pre class="curl">{_e(ex.curl)}</pre>')
+    if len(f.exchanges) > MAX_EXCHANGES:
+        parts.append(f'<div class="label">{len(f.exchanges) - MAX_EXCHANGES} more exchanges in '
+                     f"the JSON results (finding {_e(f.id)})</div>")
     parts.append("</div>")
     return "".join(parts)
 
 
-def _explanation(doc: Doc, r: dict[str, object]) -> str:
-    findings = explained_findings(doc, r)
-    out = "".join(_finding(doc, f) for f in findings[:MAX_FINDINGS])
+def _explanation(doc: ResultsDocument, r: RequirementRow) -> str:
+    findings = doc.explained_findings(r)
+    out = "".join(_finding(f) for f in findings[:MAX_FINDINGS])
     if len(findings) > MAX_FINDINGS:
-        out += (f'<div class="label">{len(findings) - MAX_FINDINGS} more {_e(r["verdict"])} '
+        out += (f'<div class="label">{len(findings) - MAX_FINDINGS} more {_e(r.verdict)} '
                 "findings of this requirement (other tests, same verdict) are in the JSON "
                 "results</div>")
     return out
 
 
-def _row(doc: Doc, r: dict[str, object]) -> str:
-    verdict = str(r["verdict"])
-    rid = str(r["id"])
-    cells = [f'<td class="id" id="{_anchor(rid)}">{_e(rid)}</td>', f"<td>{_e(r['level'])}</td>",
+def _row(doc: ResultsDocument, r: RequirementRow) -> str:
+    verdict = r.verdict.value
+    cells = [f'<td class="id" id="{_anchor(r.id)}">{_e(r.id)}</td>', f"<td>{_e(r.level)}</td>",
              f"<td>{_badge(verdict)}{_expected(r)}</td>"]
-    body = [f"{_e(r['statement'])} "
-            f'<a href="{_e(r["url"])}">{_e(r["document"])} §{_e(r["section"])}</a>']
+    body = [f"{_e(r.statement)} "
+            f'<a href="{_e(r.url)}">{_e(r.document)} §{_e(r.section)}</a>']
     if verdict == "not_applicable":
-        hint = unlock_hint(str(r["reason"]), doc)
-        body.append(f'<div class="why">{_e(r["reason"])}</div>')
+        hint = unlock_hint(r.reason, doc)
+        body.append(f'<div class="why">{_e(r.reason)}</div>')
         if hint:
             body.append(f'<div class="hint">to check it: {_e(hint)}</div>')
     elif verdict in SHOWN:
         body.append(f'<details class="why-{_e(verdict)}"><summary>'
-                    f"{_e(r['reason'] or 'details')}</summary>{_explanation(doc, r)}</details>")
-    elif r.get("reason"):
-        body.append(f'<div class="why">{_e(r["reason"])}</div>')
+                    f"{_e(r.reason or 'details')}</summary>{_explanation(doc, r)}</details>")
+    elif r.reason:
+        body.append(f'<div class="why">{_e(r.reason)}</div>')
     cells.append(f"<td>{''.join(body)}</td>")
     return f'<tr class="{_e(verdict)}">{"".join(cells)}</tr>'
 
 
-def _matrix(doc: Doc) -> str:
-    reqs = doc["requirements"]
-    docs = doc.get("documents") or {}
-    summary = doc["summary"]
-    assert isinstance(reqs, list) and isinstance(docs, dict) and isinstance(summary, dict)
-    order = [str(row["section"]) for row in summary["sections"]]
-    reqs = sorted(reqs, key=lambda r: order.index(f"{r['document']} §{r['section']}"))
+def _matrix(doc: ResultsDocument) -> str:
+    docs = doc.documents or {}
+    order = [s.section for s in doc.summary.sections]
+    reqs = sorted(doc.requirements, key=lambda r: order.index(r.section_key))
     out = []
-    for document, in_doc in groupby(reqs, key=lambda r: r["document"]):
-        meta = docs.get(document, {})
-        title = meta.get("title", document)
+    for document, in_doc in groupby(reqs, key=lambda r: r.document):
+        meta = docs.get(document)
+        title = meta.title if meta is not None else document
         out.append(f'<h2 id="doc-{_e(document)}">{_e(title)}</h2>')
-        for section, rows in groupby(in_doc, key=lambda r: r["section"]):
-            rows = list(rows)
-            url = rows[0]["url"].split("#")[0] + f"#section-{section}"
+        for section, group in groupby(in_doc, key=lambda r: r.section):
+            rows = list(group)
+            url = rows[0].url.split("#")[0] + f"#section-{section}"
             out.append(f'<h3>{_e(document)} <a href="{_e(url)}">§{_e(section)}</a></h3>'
                        '<table class="matrix"><thead><tr><th>Requirement</th><th>Level</th>'
                        '<th>Verdict</th><th>Statement</th></tr></thead><tbody>'
@@ -222,9 +204,7 @@ def _matrix(doc: Doc) -> str:
     return "<main>" + "".join(out) + "</main>"
 
 
-def render_html(doc: Doc) -> str:
-    tool = doc["tool"]
-    assert isinstance(tool, dict)
+def render_html(doc: ResultsDocument) -> str:
     word, _ = overall(doc)
     return ("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
             '<meta name="viewport" content="width=device-width, initial-scale=1">'
@@ -232,9 +212,9 @@ def render_html(doc: Doc) -> str:
             "style-src 'unsafe-inline'; img-src data:\">"
             f"<title>{_e(word)} · cc-conformance report</title><style>{CSS}</style></head>"
             f"<body>{_header(doc)}{_matrix(doc)}"
-            f"<footer>Generated by {_e(tool['name'])} {_e(tool['version'])}. Requirement "
+            f"<footer>Generated by {_e(doc.tool_name)} {_e(doc.tool_version)}. Requirement "
             "statements are the suite's own paraphrase; the linked RFC section is normative. "
             "Secrets and issued tokens are shown as [REDACTED]; curl commands read secrets "
             "from the environment variables the target profile names. Machine-readable: "
             "results.json (schema cc-conformance/results, version "
-            f"{_e(doc['schema_version'])}).</footer></body></html>\n")
+            f"{SCHEMA_VERSION}).</footer></body></html>\n")

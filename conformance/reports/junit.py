@@ -8,59 +8,48 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from itertools import groupby
 
-from conformance.reports.document import (
-    Doc,
-    exchange_text,
-    explained_findings,
-    stale_messages,
-    unlock_hint,
-)
+from conformance.reports.document import unlock_hint
+from conformance.resultdoc import RequirementRow, ResultsDocument
 
 
-def _details(doc: Doc, req: dict[str, object]) -> str:
-    lines = [f"{req['id']} ({req['level']}): {req['statement']}", f"see {req['url']}"]
-    for f in explained_findings(doc, req):
-        lines += ["", f"[{str(f['verdict']).upper()}] test {f['test']}"]
-        lines += [f"  {k}: {f[k]}" for k in ("expected", "observed", "reason") if f.get(k)]
-        exchanges = f["exchanges"]
-        assert isinstance(exchanges, list)
-        for ex in exchanges[:2]:
-            req_text, resp_text = exchange_text(ex)
-            lines += ["", req_text, "", resp_text, "", str(ex["curl"])]
+def _details(doc: ResultsDocument, req: RequirementRow) -> str:
+    lines = [f"{req.id} ({req.level}): {req.statement}", f"see {req.url}"]
+    for f in doc.explained_findings(req):
+        lines += ["", f"[{f.verdict.upper()}] test {f.test}"]
+        lines += [f"  {k}: {v}" for k, v in (("expected", f.expected), ("observed", f.observed),
+                                            ("reason", f.reason)) if v]
+        for ex in f.exchanges[:2]:
+            req_text, resp_text = ex.transcript()
+            lines += ["", req_text, "", resp_text, "", str(ex.curl)]
     return "\n".join(lines)
 
 
-def render_junit(doc: Doc) -> bytes:
-    reqs = doc["requirements"]
-    tests = doc["tests"]
-    run = doc["run"]
-    assert isinstance(reqs, list) and isinstance(tests, list) and isinstance(run, dict)
+def render_junit(doc: ResultsDocument) -> bytes:
     seconds: dict[str, float] = {}
-    for t in tests:
-        for rid in t["requirements"]:
-            seconds[rid] = seconds.get(rid, 0.0) + float(t["duration_s"])
+    for t in doc.tests:
+        for rid in t.requirements:
+            seconds[rid] = seconds.get(rid, 0.0) + t.duration_s
+    started = doc.run.started
     root = ET.Element("testsuites", name="cc-conformance")
     totals = {"tests": 0, "failures": 0, "errors": 0, "skipped": 0}
-    for key, rows in groupby(reqs, key=lambda r: f"{r['document']} §{r['section']}"):
-        rows = list(rows)
-        suite = ET.SubElement(root, "testsuite", name=key, timestamp=str(run["started"]))
+    for key, group in groupby(doc.requirements, key=lambda r: r.section_key):
+        rows = list(group)
+        suite = ET.SubElement(root, "testsuite", name=key, timestamp=started)
         counts = {"tests": len(rows), "failures": 0, "errors": 0, "skipped": 0}
         for r in rows:
-            case = ET.SubElement(suite, "testcase", name=str(r["id"]),
-                                 classname=f"cc-conformance.{r['document']}.{r['section']}",
-                                 time=f"{seconds.get(str(r['id']), 0.0):.3f}")
-            verdict = r["verdict"]
-            reason = str(r["reason"])
-            exp = r.get("expected")
-            if isinstance(exp, dict) and verdict in ("fail", "error"):
+            case = ET.SubElement(suite, "testcase", name=r.id,
+                                 classname=f"cc-conformance.{r.document}.{r.section}",
+                                 time=f"{seconds.get(r.id, 0.0):.3f}")
+            verdict, reason = r.verdict.value, r.reason
+            if r.expected is not None and verdict in ("fail", "error"):
                 # an accepted expected finding does not fail the run: skipped, with why
                 counts["skipped"] += 1
-                ET.SubElement(case, "skipped", message=f"expected {verdict} ({exp['reason']}): "
-                              f"{reason}").text = _details(doc, r)
+                ET.SubElement(case, "skipped", message=f"expected {verdict} "
+                              f"({r.expected.reason}): {reason}").text = _details(doc, r)
             elif verdict == "fail":
                 counts["failures"] += 1
                 el = ET.SubElement(case, "failure", type="fail",
-                                   message=f"{r['level']} {r['id']}: {reason}")
+                                   message=f"{r.level} {r.id}: {reason}")
                 el.text = _details(doc, r)
             elif verdict == "error":
                 counts["errors"] += 1
@@ -73,14 +62,14 @@ def render_junit(doc: Doc) -> bytes:
                               + (f" (to check it: {hint})" if hint else ""))
             elif verdict in ("warn", "info"):
                 out = ET.SubElement(case, "system-out")
-                out.text = f"{str(verdict).upper()}: {reason}\n\n{_details(doc, r)}"
+                out.text = f"{verdict.upper()}: {reason}\n\n{_details(doc, r)}"
         for k, v in counts.items():
             suite.set(k, str(v))
             totals[k] += v
-    stale = stale_messages(doc)
+    stale = doc.stale_messages()
     if stale:
         suite = ET.SubElement(root, "testsuite", name="expected findings",
-                              timestamp=str(run["started"]), tests=str(len(stale)),
+                              timestamp=started, tests=str(len(stale)),
                               failures=str(len(stale)), errors="0", skipped="0")
         for i, msg in enumerate(stale, 1):
             case = ET.SubElement(suite, "testcase", name=f"stale-expectation-{i}",
