@@ -24,7 +24,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from enum import StrEnum
 from pathlib import Path
-from typing import Any, NoReturn
+from typing import Any, NamedTuple, NoReturn
+
+from conformance.expect import Expectation
 
 SCHEMA = "cc-conformance/results"
 SCHEMA_VERSION = 1
@@ -125,8 +127,7 @@ class FindingRow:
                 "test": self.test, "exchanges": [e.to_dict() for e in self.exchanges]}
 
 
-@dataclass(frozen=True, slots=True)
-class Accepted:
+class Accepted(NamedTuple):
     """The ``--expect`` entry that accepted a requirement's (bad) verdict."""
 
     verdict: str
@@ -160,40 +161,25 @@ class RequirementRow:
 
 
 @dataclass(frozen=True, slots=True)
-class ExpectationRow:
-    """An ``--expect`` entry; ``problem`` is set on stale entries only."""
-
-    requirement: str
-    verdict: str
-    reason: str
-    target: str | None = None
-    problem: str | None = None
-
-    def to_dict(self) -> dict[str, object]:
-        out: dict[str, object] = {"requirement": self.requirement, "verdict": self.verdict,
-                                  "reason": self.reason, "target": self.target}
-        if self.problem is not None:
-            out["problem"] = self.problem
-        return out
-
-    def stale_message(self) -> str:
-        on = f" on target {self.target!r}" if self.target else ""
-        return (f"stale expected finding: {self.requirement} expected {self.verdict}{on} "
-                f"({self.reason}): {self.problem}")
-
-
-@dataclass(frozen=True, slots=True)
 class Expectations:
-    """What the ``--expect`` file did to the run."""
+    """What the ``--expect`` file did to the run (entries without their ``where``)."""
 
     file: str
-    accepted: tuple[ExpectationRow, ...] = ()
-    stale: tuple[ExpectationRow, ...] = ()
-    not_checked: tuple[ExpectationRow, ...] = ()
+    accepted: tuple[Expectation, ...] = ()
+    stale: tuple[tuple[Expectation, str], ...] = ()  # (entry, its problem)
+    not_checked: tuple[Expectation, ...] = ()
+
+    def stale_messages(self) -> list[str]:
+        out = []
+        for e, problem in self.stale:
+            on = f" on target {e.target!r}" if e.target else ""
+            out.append(f"stale expected finding: {e.requirement} expected {e.verdict}{on} "
+                       f"({e.reason}): {problem}")
+        return out
 
     def to_dict(self) -> dict[str, object]:
         return {"file": self.file, "accepted": [e.to_dict() for e in self.accepted],
-                "stale": [e.to_dict() for e in self.stale],
+                "stale": [{**e.to_dict(), "problem": why} for e, why in self.stale],
                 "not_checked": [e.to_dict() for e in self.not_checked]}
 
 
@@ -258,8 +244,9 @@ class TestRow:
                 "requirements": list(self.requirements), "duration_s": self.duration_s}
 
 
-@dataclass(frozen=True, slots=True)
-class DocumentRef:
+class DocumentRef(NamedTuple):
+    """A cited document."""
+
     title: str
     url: str
 
@@ -309,7 +296,7 @@ class ResultsDocument:
     def stale_messages(self) -> list[str]:
         """One line per stale ``--expect`` entry (each fails the run)."""
         exp = self.run.expectations
-        return [e.stale_message() for e in exp.stale] if exp is not None else []
+        return exp.stale_messages() if exp is not None else []
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -466,16 +453,16 @@ def _requirement(n: _Node, finding_ids: set[int]) -> RequirementRow:
                           Accepted(exp.text("verdict"), exp.text("reason")) if exp else None)
 
 
-def _expectation(n: _Node, stale: bool = False) -> ExpectationRow:
-    return ExpectationRow(n.text("requirement"), n.text("verdict"), n.text("reason"),
-                          n.opt_text("target"), n.text("problem") if stale else None)
+def _expectation(n: _Node) -> Expectation:
+    return Expectation(n.text("requirement"), n.text("verdict"), n.text("reason"),
+                       n.opt_text("target"))
 
 
 def _run(n: _Node) -> RunInfo:
     target, exp = n.obj("target"), n.opt_obj("expectations")
     expectations = None if exp is None else Expectations(
         exp.text("file"), tuple(_expectation(e) for e in exp.objs("accepted")),
-        tuple(_expectation(e, stale=True) for e in exp.objs("stale")),
+        tuple((_expectation(e), e.text("problem")) for e in exp.objs("stale")),
         tuple(_expectation(e) for e in exp.objs("not_checked")))
     return RunInfo(
         target_kind=target.text("kind"), target_location=target.text("location"),

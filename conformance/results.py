@@ -27,7 +27,7 @@ check produced anything else.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from conformance.catalogue import Catalogue, Requirement
@@ -38,7 +38,6 @@ from conformance.resultdoc import SCHEMA as SCHEMA  # re-exported: the schema's 
 from conformance.resultdoc import SCHEMA_VERSION as SCHEMA_VERSION
 from conformance.resultdoc import (
     Accepted,
-    ExpectationRow,
     Expectations,
     FindingRow,
     RequirementRow,
@@ -115,12 +114,10 @@ class ExpectationReport:
         return [f"stale expected finding: {e.label()}: {why}" for e, why in self.stale]
 
     def row(self) -> Expectations:
-        def entry(e: Expectation, problem: str | None = None) -> ExpectationRow:
-            return ExpectationRow(e.requirement, e.verdict, e.reason, e.target, problem)
-
-        return Expectations(self.source, tuple(entry(e) for e in self.accepted),
-                            tuple(entry(e, why) for e, why in self.stale),
-                            tuple(entry(e) for e in self.not_checked))
+        """For the results document (which does not keep where in the file an entry is)."""
+        return Expectations(self.source, tuple(replace(e, where="") for e in self.accepted),
+                            tuple((replace(e, where=""), why) for e, why in self.stale),
+                            tuple(replace(e, where="") for e in self.not_checked))
 
     def to_dict(self) -> dict[str, object]:
         return self.row().to_dict()
