@@ -1,9 +1,9 @@
 """``bench.fast_reference:app``: the reference app over the demo clients with PBKDF2-10 hashes
-(``bench.peers.fast_hash_registry``), so a suite run can be timed without the reference's
+(``bench.peers.fast_reference_app``), so a suite run can be timed without the reference's
 deliberate scrypt cost on every failed authentication. For benchmarks only."""
 
 from __future__ import annotations
 
-from bench.peers import build_app
+from bench.peers import fast_reference_app
 
-app = build_app("reference-fasthash")
+app = fast_reference_app()

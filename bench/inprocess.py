@@ -8,7 +8,7 @@
   ``ClientCredentialsGrant`` inside a Flask request context built from the raw parts (Authlib's
   endpoint reads a framework request); aioauth's ``AuthorizationServer`` given the
   ``aioauth.requests.Request`` its ASGI wrapper builds;
-- ``app``: the whole ASGI or WSGI app of ``bench.peers.build_app`` (what uvicorn calls), with a
+- ``app``: the whole ASGI or WSGI app of ``ServerSpec.build_app`` (what uvicorn calls), with a
   fixed scope/environ: the uniform comparison, including each wrapper's HTTP translation.
 
 Each is timed as ``repeats`` batches of ``n`` sequential requests after a warm-up (the first
@@ -28,7 +28,8 @@ from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qsl
 
-from bench.peers import CLIENT_ID, TOKEN_BODY, Peer, build_app
+from bench.peers import CLIENT_ID, TOKEN_BODY
+from interop.servers import ServerSpec
 
 FORM = "application/x-www-form-urlencoded"
 HOST = "bench.local"
@@ -49,7 +50,7 @@ def _check(status: int, what: str) -> None:
         raise RuntimeError(f"{what}: token request answered {status}, not 200")
 
 
-def endpoint_call(peer: Peer, auth: str) -> Call:
+def endpoint_call(peer: ServerSpec, auth: str) -> Call:
     """A zero-argument callable (sync, or returning an awaitable) making one request through
     ``peer``'s token endpoint; it raises unless the answer is 200."""
     headers = {"Host": HOST, "Authorization": auth, "Content-Type": FORM,
@@ -84,7 +85,7 @@ def endpoint_call(peer: Peer, auth: str) -> Call:
         view = app.view_functions["issue_token"]
 
         def authlib() -> None:
-            with app.test_request_context(peer.token_path, method="POST", data=TOKEN_BODY,
+            with app.test_request_context(peer.endpoint, method="POST", data=TOKEN_BODY,
                                           headers=headers):
                 _check(view().status_code, peer.name)
 
@@ -113,12 +114,12 @@ def endpoint_call(peer: Peer, auth: str) -> Call:
     raise KeyError(peer.name)
 
 
-def app_call(peer: Peer, auth: str) -> Call:
+def app_call(peer: ServerSpec, auth: str) -> Call:
     """One request through the whole ASGI/WSGI app (fixed scope or environ)."""
-    app = build_app(peer.name)
+    app = peer.build_app()
     if peer.interface == "wsgi":
         base_environ = {
-            "REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": peer.token_path,
+            "REQUEST_METHOD": "POST", "SCRIPT_NAME": "", "PATH_INFO": peer.endpoint,
             "QUERY_STRING": "", "CONTENT_TYPE": FORM, "CONTENT_LENGTH": str(len(TOKEN_BODY)),
             "SERVER_NAME": "127.0.0.1", "SERVER_PORT": "80", "SERVER_PROTOCOL": "HTTP/1.1",
             "HTTP_HOST": HOST, "HTTP_AUTHORIZATION": auth, "wsgi.version": (1, 0),
@@ -139,7 +140,7 @@ def app_call(peer: Peer, auth: str) -> Call:
         return wsgi
     scope = {
         "type": "http", "asgi": {"version": "3.0"}, "http_version": "1.1", "method": "POST",
-        "scheme": "http", "path": peer.token_path, "raw_path": peer.token_path.encode(),
+        "scheme": "http", "path": peer.endpoint, "raw_path": peer.endpoint.encode(),
         "query_string": b"", "root_path": "", "client": ("127.0.0.1", 50000),
         "server": ("127.0.0.1", 80),
         "headers": [(b"host", HOST.encode()), (b"authorization", auth.encode("latin-1")),
@@ -189,7 +190,7 @@ async def _time_async(call: Callable[[], Awaitable[None]], n: int, repeats: int,
     return out
 
 
-def measure(peer: Peer, level: str, auth: str, *, n: int = 2000, repeats: int = 7,
+def measure(peer: ServerSpec, level: str, auth: str, *, n: int = 2000, repeats: int = 7,
             warmup: int = 200) -> Timing:
     """Median µs per request of ``peer`` at ``level`` (``endpoint`` or ``app``)."""
     call = endpoint_call(peer, auth) if level == "endpoint" else app_call(peer, auth)

@@ -1,92 +1,46 @@
-"""The servers compared: the reference and the Python peers of the interoperability matrix.
+"""The servers compared: the reference and the peers of the interoperability matrix that can be
+built in-process.
 
-Every peer is configured by its ``interop/<name>/server.py`` (the same fixture clients, the
-same in-memory stores); this module only says how to build each one's app and endpoint. A peer
+The peers are ``interop.servers.SERVERS`` (the one list): each one's app is built by the
+factory its ``interop/<name>/server.py`` serves (``ServerSpec.build_app``), never rebuilt here.
+This module only adds the reference (and its cheap-hash variant for timing the suite). A peer
 whose library is not installed is reported as absent, never as a failure.
 """
 
 from __future__ import annotations
 
-import importlib.util
-from dataclasses import dataclass
-from importlib import metadata
 from typing import Any
+
+from interop.servers import SERVERS, ServerSpec
 
 TOKEN_BODY = b"grant_type=client_credentials&scope=read"
 CLIENT_ID = "cc-demo-client"
 
-
-@dataclass(frozen=True)
-class Peer:
-    """One server: ``interface`` is how uvicorn serves it (``asgi3`` or ``wsgi``)."""
-
-    name: str
-    label: str
-    distribution: str
-    modules: tuple[str, ...]  # importable modules it needs
-    interface: str
-    token_path: str
-
-    def available(self) -> bool:
-        return all(importlib.util.find_spec(m) is not None for m in self.modules)
-
-    def version(self) -> str:
-        try:
-            return metadata.version(self.distribution)
-        except metadata.PackageNotFoundError:
-            return "not installed"
-
-
-REFERENCE = Peer("reference", "reference_impl", "cc-conformance", ("reference_impl",), "asgi3",
-                 "/token")
-PEERS: tuple[Peer, ...] = (
-    REFERENCE,
-    Peer("oauthlib", "oauthlib", "oauthlib", ("oauthlib",), "wsgi", "/token"),
-    Peer("authlib", "Authlib (Flask)", "Authlib", ("authlib", "flask"), "wsgi", "/oauth/token"),
-    Peer("aioauth", "aioauth", "aioauth", ("aioauth",), "asgi3", "/token"),
-)
-
+REFERENCE = ServerSpec("reference", "reference_impl", "cc-conformance", "bench.serve",
+                       app="reference_impl.asgi:create_app", interface="asgi3",
+                       requires=("reference_impl",))
+#: The peers benchmarked: the reference first, then every interop server with an in-process app.
+PEERS: tuple[ServerSpec, ...] = (REFERENCE, *(s for s in SERVERS if s.app))
 
 #: The reference with cheap hashes: only for timing the suite (bench.suite), not compared.
-REFERENCE_FAST_HASH = Peer("reference-fasthash", "reference_impl (PBKDF2-10 registry)",
-                           "cc-conformance", ("reference_impl",), "asgi3", "/token")
+REFERENCE_FAST_HASH = ServerSpec("reference-fasthash", "reference_impl (PBKDF2-10 registry)",
+                                 "cc-conformance", "bench.serve",
+                                 app="bench.peers:fast_reference_app", interface="asgi3",
+                                 requires=("reference_impl",))
 
 
-def by_name(name: str) -> Peer:
+def by_name(name: str) -> ServerSpec:
     for peer in (*PEERS, REFERENCE_FAST_HASH):
         if peer.name == name:
             return peer
     raise KeyError(name)
 
 
-def build_app(name: str) -> Any:
-    """The ASGI or WSGI app of ``name``, built exactly as ``interop/<name>/server.py`` does
-    (the fixture secrets come from the environment, see ``interop.fixtures``)."""
-    if name == "reference":
-        from reference_impl.asgi import create_app
+def fast_reference_app() -> Any:
+    """The reference app over :func:`fast_hash_registry`."""
+    from reference_impl.asgi import create_app
 
-        return create_app()
-    if name == "reference-fasthash":
-        from reference_impl.asgi import create_app
-
-        return create_app(fast_hash_registry())
-    if name == "oauthlib":
-        from interop.oauthlib import server as oauthlib_server
-
-        return oauthlib_server.make_app(oauthlib_server.make_server())
-    if name == "authlib":
-        from interop.authlib import server as authlib_server
-
-        return authlib_server.create_app()
-    if name == "aioauth":
-        from aioauth.server import AuthorizationServer
-
-        from interop.aioauth import server as aioauth_server
-        from interop.fixtures import fixture_clients
-
-        return aioauth_server.make_app(
-            AuthorizationServer(aioauth_server.Storage(fixture_clients())))
-    raise KeyError(name)
+    return create_app(fast_hash_registry())
 
 
 def fast_hash_registry() -> Any:

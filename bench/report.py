@@ -8,8 +8,8 @@ from typing import Any
 
 from bench.inprocess import Timing
 from bench.loadgen import LoadResult
-from bench.peers import Peer
 from bench.suite import SuiteRun
+from interop.servers import ServerSpec
 
 # What profiling showed while building make bench (numbers from the runs named; the tables
 # above them are from this run). Kept here so the generated page always carries it.
@@ -63,7 +63,7 @@ def _fmt(x: float, digits: int = 1) -> str:
     return f"{x:,.{digits}f}"
 
 
-def _inproc_table(rows: list[tuple[Peer, dict[str, Timing | None]]]) -> list[str]:
+def _inproc_table(rows: list[tuple[ServerSpec, dict[str, Timing | None]]]) -> list[str]:
     ref = dict(rows[0][1]) if rows and rows[0][0].name == "reference" else {}
     out = ["| server | version | endpoint: us/request | x reference | whole app: us/request "
            "| x reference |", "|---|---|--:|--:|--:|--:|"]
@@ -81,7 +81,7 @@ def _inproc_table(rows: list[tuple[Peer, dict[str, Timing | None]]]) -> list[str
     return out
 
 
-def _http_table(rows: list[tuple[Peer, LoadResult | None, str]]) -> list[str]:
+def _http_table(rows: list[tuple[ServerSpec, LoadResult | None, str]]) -> list[str]:
     ref = rows[0][1] if rows and rows[0][0].name == "reference" else None
     out = ["| server | uvicorn interface | requests/s | p50 ms | p99 ms | x reference req/s "
            "| responses |", "|---|---|--:|--:|--:|--:|---|"]
@@ -111,8 +111,8 @@ def _suite_table(runs: list[SuiteRun]) -> list[str]:
     return out
 
 
-def _targets(inproc: list[tuple[Peer, dict[str, Timing | None]]],
-             http: list[tuple[Peer, LoadResult | None, str]],
+def _targets(inproc: list[tuple[ServerSpec, dict[str, Timing | None]]],
+             http: list[tuple[ServerSpec, LoadResult | None, str]],
              suite: list[SuiteRun]) -> list[str]:
     lines = []
     got = {p.name: g for p, g in inproc}
@@ -211,8 +211,8 @@ def _limits(suite: list[SuiteRun]) -> str:
 
 def render(*, settings: Any, machine: dict[str, str], versions: dict[str, str],
            started: dt.datetime, load_before: str, load_after: str, elapsed_s: float,
-           inproc: list[tuple[Peer, dict[str, Timing | None]]],
-           http: list[tuple[Peer, LoadResult | None, str]], suite: list[SuiteRun],
+           inproc: list[tuple[ServerSpec, dict[str, Timing | None]]],
+           http: list[tuple[ServerSpec, LoadResult | None, str]], suite: list[SuiteRun],
            uvicorn: dict[str, object], generator: str) -> str:
     s = settings
     quick = ("\n> **Quick smoke run (`--quick`): tiny counts and a two-requirement suite run; "

@@ -16,6 +16,7 @@ here (``interop.servers.running``); nothing is left running.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import platform
@@ -23,13 +24,13 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from importlib import metadata
 from pathlib import Path
 
 from bench import loadgen
 from bench.inprocess import Timing, measure
-from bench.peers import CLIENT_ID, PEERS, TOKEN_BODY, Peer
+from bench.peers import CLIENT_ID, PEERS, TOKEN_BODY, by_name
 from bench.serve import UVICORN_SETTINGS
 from bench.suite import APP, SuiteRun, run_suite, single_request_ms
 from conformance.targets import TargetSpec
@@ -101,7 +102,12 @@ def versions() -> dict[str, str]:
     return out
 
 
-def inprocess_rows(s: Settings, auth: str) -> list[tuple[Peer, dict[str, Timing | None]]]:
+def served(peer: ServerSpec, env: dict[str, str]) -> contextlib.AbstractContextManager[str]:
+    """``peer`` under uvicorn with the settings every server gets (``bench.serve``)."""
+    return running(replace(peer, module="bench.serve"), {**env, "CC_BENCH_PEER": peer.name})
+
+
+def inprocess_rows(s: Settings, auth: str) -> list[tuple[ServerSpec, dict[str, Timing | None]]]:
     rows = []
     for peer in PEERS:
         if not peer.available():
@@ -118,15 +124,14 @@ def inprocess_rows(s: Settings, auth: str) -> list[tuple[Peer, dict[str, Timing 
 
 
 def http_rows(s: Settings, auth: str,
-              env: dict[str, str]) -> list[tuple[Peer, loadgen.LoadResult | None, str]]:
-    rows: list[tuple[Peer, loadgen.LoadResult | None, str]] = []
+              env: dict[str, str]) -> list[tuple[ServerSpec, loadgen.LoadResult | None, str]]:
+    rows: list[tuple[ServerSpec, loadgen.LoadResult | None, str]] = []
     for peer in PEERS:
         if not peer.available():
             rows.append((peer, None, "not installed, skipped"))
             continue
-        spec = ServerSpec(peer.name, peer.label, peer.distribution, "bench.serve")
         try:
-            with running(spec, {**env, "CC_BENCH_PEER": peer.name}) as url:
+            with served(peer, env) as url:
                 loadgen.load(url, auth, TOKEN_BODY, s.warmup_requests, s.concurrency,
                              s.generator)
                 result = loadgen.load(url, auth, TOKEN_BODY, s.requests, s.concurrency,
@@ -158,8 +163,7 @@ def suite_rows(s: Settings, auth: str, env: dict[str, str]) -> list[SuiteRun]:
         log(f"suite {run.kind}: {run.wall_s:.2f} s, {run.requests} requests")
     for label, reports, fast in SUITE_VARIANTS:
         name = "reference-fasthash" if fast else "reference"
-        spec = ServerSpec(name, name, "cc-conformance", "bench.serve")
-        with running(spec, {**env, "CC_BENCH_PEER": name}) as url:
+        with served(by_name(name), env) as url:
             run = run_suite("loopback HTTP" + label, ["--url", url], env, quick=s.quick,
                             reports=reports)
             run.command = run.command.replace(url, "http://127.0.0.1:PORT/token")
@@ -209,7 +213,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def http_generator(rows: list[tuple[Peer, loadgen.LoadResult | None, str]]) -> str:
+def http_generator(rows: list[tuple[ServerSpec, loadgen.LoadResult | None, str]]) -> str:
     for _, result, _ in rows:
         if result is not None:
             return result.generator

@@ -13,7 +13,7 @@ import os
 
 import uvicorn
 
-from bench.peers import build_app, by_name
+from bench.peers import by_name
 from interop.fixtures import announce, bind_loopback
 
 #: The uvicorn settings every peer gets (reported in docs/benchmarks.md).
@@ -29,11 +29,11 @@ UVICORN_SETTINGS: dict[str, object] = {
 
 def main() -> None:
     peer = by_name(os.environ["CC_BENCH_PEER"])
-    app = build_app(peer.name)
+    app = peer.build_app()
     sock = bind_loopback()
     config = uvicorn.Config(app, interface=peer.interface, **UVICORN_SETTINGS)  # type: ignore[arg-type]
     server = uvicorn.Server(config)
-    announce(sock, peer.token_path)
+    announce(sock, peer.endpoint)
     server.run(sockets=[sock])
 
 

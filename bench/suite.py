@@ -25,6 +25,7 @@ from pathlib import Path
 
 from bench.peers import TOKEN_BODY
 from conformance.request import RawRequest
+from conformance.resultdoc import read_results
 from conformance.targets import TargetSpec, make_target
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -107,7 +108,7 @@ def run_suite(kind: str, target_args: list[str], env: dict[str, str], *, quick: 
             raise RuntimeError(f"suite run failed (exit {proc.returncode}):\n{console[-2000:]}")
         count = json.loads(counts.read_text(encoding="utf-8"))
         if reports:
-            run_s = float(json.loads(results.read_text(encoding="utf-8"))["run"]["duration_s"])
+            run_s = read_results(results).run.duration_s
         else:
             found = _PYTEST_SUMMARY.findall(console)
             run_s = float(found[-1]) if found else float("nan")

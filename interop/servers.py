@@ -1,8 +1,11 @@
-"""The peer servers of the interoperability matrix and how to start and stop them."""
+"""The peer servers (the one list, shared by ``make interop`` and ``make bench``) and how to
+start and stop them."""
 
 from __future__ import annotations
 
 import contextlib
+import importlib
+import importlib.util
 import os
 import selectors
 import signal
@@ -14,18 +17,25 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 
 
 @dataclass(frozen=True)
 class ServerSpec:
-    """One peer: ``module`` is run with ``python -m`` and prints ``LISTENING <url>``."""
+    """One server, for ``make interop`` and ``make bench`` alike: ``module`` is run with
+    ``python -m`` and prints ``LISTENING <url>``; ``app`` (``module:factory``) builds the same
+    ASGI/WSGI app in-process (the factory the server module serves), for the benchmarks."""
 
     name: str  # column key, also the folder under interop/
     label: str
     distribution: str  # the PyPI distribution whose version is reported
     module: str
+    app: str = ""  # "" : not buildable in-process (not benchmarked)
+    interface: str = "wsgi"  # how uvicorn serves the app: "asgi3" or "wsgi"
+    endpoint: str = "/token"  # the token endpoint path (the server module's TOKEN_PATH)
+    requires: tuple[str, ...] = ()  # the importable modules it needs
 
     @property
     def profile(self) -> Path:
@@ -37,13 +47,34 @@ class ServerSpec:
         except metadata.PackageNotFoundError:
             return "not installed"
 
+    def available(self) -> bool:
+        """Whether every module it needs is installed (a missing peer is skipped, never a
+        failure)."""
+        return all(importlib.util.find_spec(m) is not None for m in self.requires)
 
+    def build_app(self) -> Any:
+        """The server's ASGI or WSGI app, built in this process by its ``app`` factory (the
+        fixture secrets come from the environment, see ``interop.fixtures``)."""
+        if not self.app:
+            raise KeyError(f"{self.name} has no in-process app")
+        module, _, attr = self.app.partition(":")
+        return getattr(importlib.import_module(module), attr)()
+
+
+#: The peer servers of the interoperability matrix (and of the benchmarks, which add the
+#: reference: bench/peers.py).
 SERVERS: tuple[ServerSpec, ...] = (
-    ServerSpec("authlib", "Authlib", "Authlib", "interop.authlib.server"),
-    ServerSpec("oauthlib", "oauthlib", "oauthlib", "interop.oauthlib.server"),
+    ServerSpec("authlib", "Authlib", "Authlib", "interop.authlib.server",
+               app="interop.authlib.server:create_app", endpoint="/oauth/token",
+               requires=("authlib", "flask")),
+    ServerSpec("oauthlib", "oauthlib", "oauthlib", "interop.oauthlib.server",
+               app="interop.oauthlib.server:create_app", requires=("oauthlib",)),
     ServerSpec("django_oauth_toolkit", "django-oauth-toolkit", "django-oauth-toolkit",
-               "interop.django_oauth_toolkit.server"),
-    ServerSpec("aioauth", "aioauth", "aioauth", "interop.aioauth.server"),
+               "interop.django_oauth_toolkit.server", endpoint="/o/token/",
+               requires=("oauth2_provider", "django")),
+    ServerSpec("aioauth", "aioauth", "aioauth", "interop.aioauth.server",
+               app="interop.aioauth.server:create_app", interface="asgi3",
+               requires=("aioauth",)),
 )
 
 

@@ -112,9 +112,14 @@ def make_app(server: AuthorizationServer) -> Callable[..., Awaitable[None]]:
     return app
 
 
+def create_app() -> Callable[..., Awaitable[None]]:
+    """The ASGI app this module serves."""
+    return make_app(AuthorizationServer(Storage(fixture_clients())))
+
+
 def main() -> None:
     sock = bind_loopback()
-    serve_asgi(make_app(AuthorizationServer(Storage(fixture_clients()))), sock, TOKEN_PATH)
+    serve_asgi(create_app(), sock, TOKEN_PATH)
 
 
 if __name__ == "__main__":

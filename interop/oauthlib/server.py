@@ -63,9 +63,14 @@ def make_app(server: BackendApplicationServer) -> Callable[..., Iterable[bytes]]
     return app
 
 
+def create_app() -> Callable[..., Iterable[bytes]]:
+    """The WSGI app this module serves."""
+    return make_app(make_server())
+
+
 def main() -> None:
     sock = bind_loopback()
-    serve_wsgi(make_app(make_server()), sock, TOKEN_PATH)
+    serve_wsgi(create_app(), sock, TOKEN_PATH)
 
 
 if __name__ == "__main__":

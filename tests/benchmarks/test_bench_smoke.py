@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bench import peers, run
+from interop.servers import ServerSpec
 
 ROOT = Path(__file__).resolve().parents[2]
 TABLES = ("## 1. In-process cost", "## 2. HTTP throughput", "## 3. The suite itself",
@@ -40,7 +41,7 @@ def test_quick_bench_runs_end_to_end(tmp_path: Path) -> None:
 
 def test_missing_peers_are_skipped_not_failed(tmp_path: Path,
                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(peers.Peer, "available", lambda self: self.name == "reference")
+    monkeypatch.setattr(ServerSpec, "available", lambda self: self.name == "reference")
     monkeypatch.chdir(ROOT)
     out = tmp_path / "benchmarks.md"
     assert run.main(["--quick", "--out", str(out), "--generator", "raw"]) == 0
