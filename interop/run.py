@@ -6,7 +6,8 @@ Every server is started on 127.0.0.1 (ephemeral port), then ONE multi-target sui
 them all (``cc-conformance run --profile a --profile b ...``, the targets in parallel on
 pytest-xdist workers, each target's reports in ``<results dir>/<server>/``), and every server is
 stopped whatever happens. ``collect_results`` is the one place that knows how results are
-produced.
+produced; the matrix is :mod:`conformance.reports.matrix` with the hand-checked notes of
+``interop/findings.toml`` as its overlay (:mod:`interop.notes`).
 """
 
 from __future__ import annotations
@@ -23,8 +24,10 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
+from conformance.reports.matrix import Missing, build_matrix, render_html, render_markdown
+from conformance.resultdoc import ResultsDocument, ResultsError, read_results
 from interop.fixtures import DEMO_SECRETS
-from interop.matrix import Column, build_matrix, load_notes, render_html, render_markdown
+from interop.notes import load_notes, overlay, unreviewed
 from interop.servers import ROOT, SERVERS, ServerError, ServerSpec, running
 
 TITLE = "Interoperability matrix: RFC 6749 §4.4 client credentials"
@@ -43,13 +46,17 @@ def secret_env() -> dict[str, str]:
     return {k: os.environ.get(k) or v for k, v in DEMO_SECRETS.items()}
 
 
+Result = ResultsDocument | Missing
+
+
 def collect_results(servers: Sequence[ServerSpec], env: Mapping[str, str],
-                    results_dir: Path, log: Any = sys.stderr) -> list[Column]:
+                    results_dir: Path, log: Any = sys.stderr) -> list[Result]:
     """One results document per server (a column each), from ONE multi-target suite run
     (``cc-conformance run --profile a --profile b ...`` on pytest-xdist workers). Every server is
-    started first; a server that fails to start gets an empty column with the reason and is
-    left out of the run. Each target's reports land in ``results_dir/<server>/``."""
-    columns: dict[str, Column] = {}
+    started first; a server that fails to start (or whose run wrote no results) is
+    :class:`Missing`, with the reason, and is left out of the run. Each target's reports land
+    in ``results_dir/<server>/``."""
+    columns: dict[str, Result] = {}
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as work:
         profiles: list[tuple[ServerSpec, Path]] = []
         for spec in servers:
@@ -57,8 +64,7 @@ def collect_results(servers: Sequence[ServerSpec], env: Mapping[str, str],
                 url = stack.enter_context(running(spec, env))
             except ServerError as exc:
                 print(f"interop: {spec.label}: {exc}", file=log)
-                columns[spec.name] = Column(spec.name, spec.label, spec.version(), None,
-                                            str(exc)[:200])
+                columns[spec.name] = Missing(spec.name, str(exc)[:200])
                 continue
             profiles.append((spec, _profile_for(spec, url, Path(work))))
         if profiles:
@@ -89,20 +95,21 @@ def _profile_for(spec: ServerSpec, url: str, work: Path) -> Path:
     return path
 
 
-def _column(spec: ServerSpec, folder: Path, env: Mapping[str, str], log: Any) -> Column:
+def _column(spec: ServerSpec, folder: Path, env: Mapping[str, str], log: Any) -> Result:
     results = folder / "results.json"
     console = folder / "console.txt"
     if console.exists():
         _assert_no_secret(console.read_text(encoding="utf-8"), env, f"{spec.label} console")
     if not results.exists():
-        return Column(spec.name, spec.label, spec.version(), None, "the run wrote no results")
-    text = results.read_text(encoding="utf-8")
-    _assert_no_secret(text, env, f"{spec.label} results")
-    doc = json.loads(text)
-    n = doc.get("summary", {}).get("verdicts", {})
+        return Missing(spec.name, "the run wrote no results")
+    _assert_no_secret(results.read_text(encoding="utf-8"), env, f"{spec.label} results")
+    try:
+        doc = read_results(results)
+    except ResultsError as exc:
+        return Missing(spec.name, str(exc)[:200])
     print(f"interop: {spec.label} {spec.version()}: "
-          + ", ".join(f"{k} {v}" for k, v in sorted(n.items())), file=log)
-    return Column(spec.name, spec.label, spec.version(), doc, "")
+          + ", ".join(f"{k} {v}" for k, v in sorted(doc.summary.verdicts.items())), file=log)
+    return doc
 
 
 def _assert_no_secret(text: str, env: Mapping[str, str], where: str) -> None:
@@ -127,15 +134,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     results_dir = Path(args.results_dir)
     results_dir.mkdir(parents=True, exist_ok=True)
     columns = collect_results(servers, env, results_dir)
-    matrix = build_matrix(columns, load_notes(ROOT / "interop" / "findings.toml"))
+    matrix = build_matrix(columns).relabel({s.name: (s.label, s.version()) for s in servers})
+    notes = load_notes(ROOT / "interop" / "findings.toml")
+    notes_overlay = overlay(matrix, notes, title=TITLE, preamble=PREAMBLE)
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
-    (out / "interop.md").write_text(render_markdown(matrix, title=TITLE, preamble=PREAMBLE),
-                                    encoding="utf-8")
-    (out / "interop.html").write_text(render_html(matrix, title=TITLE, preamble=PREAMBLE),
-                                      encoding="utf-8")
-    unreviewed = matrix.unreviewed()
-    for server, rid, verdict in unreviewed:
+    (out / "interop.md").write_text(render_markdown(matrix, notes_overlay), encoding="utf-8")
+    (out / "interop.html").write_text(render_html(matrix, notes_overlay), encoding="utf-8")
+    todo = unreviewed(matrix, notes)
+    for server, rid, verdict in todo:
         print(f"interop: not yet checked by hand: {server} {rid} ({verdict}): add a note to "
               "interop/findings.toml once the RFC text and the library's source confirm it",
               file=sys.stderr)
@@ -143,7 +150,7 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{out / 'interop.md'} and {out / 'interop.html'}", file=sys.stderr)
     # An unreviewed fail/warn/error is a verdict nobody has checked against the RFC and the
     # library's source: the matrix must not be published with it.
-    return 0 if all(c.doc is not None for c in columns) and not unreviewed else 1
+    return 0 if not any(isinstance(c, Missing) for c in columns) and not todo else 1
 
 
 if __name__ == "__main__":

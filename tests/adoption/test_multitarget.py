@@ -76,12 +76,18 @@ def test_parallel_run_matches_sequential_single_runs(tmp_path: Path, ref_profile
 
 def test_matrix_from_documents_handles_missing_rows_and_same_names() -> None:
     def doc(name: str, rows: dict[str, str], status: int) -> dict[str, object]:
-        return {"run": {"target_name": name, "target": {"kind": "url", "location": "u"},
-                        "exit_status": status},
-                "summary": {"verdicts": {}},
+        return {"schema": "cc-conformance/results", "schema_version": 1,
+                "tool": {"name": "cc-conformance", "version": "0"},
+                "run": {"target_name": name, "target": {"kind": "url", "location": "u"},
+                        "spec_profile": "rfc6749", "strict": False, "seed": 0, "started": "",
+                        "duration_s": 0.0, "selected_requirements": None,
+                        "exit_status": status, "notes": [], "expectations": None},
+                "summary": {"verdicts": {}, "sections": []},
                 "requirements": [{"id": k, "document": "RFC6749", "section": "5.1",
                                   "level": "MUST", "statement": "s <b>", "url": "https://x",
-                                  "verdict": v, "reason": "r"} for k, v in rows.items()]}
+                                  "verdict": v, "reason": "r", "finding_ids": []}
+                                 for k, v in rows.items()],
+                "findings": [], "tests": []}
 
     m = build_matrix([doc("a", {"X": "pass", "Y": "fail"}, 1), doc("a", {"X": "pass"}, 0)])
     assert [c.name for c in m.columns] == ["a", "a #2"]

@@ -1,16 +1,18 @@
-"""The interop matrix builder on canned results (no peer library needed)."""
+"""The interop matrix on canned results (no peer library needed): the one matrix builder
+(conformance.reports.matrix) with the hand-checked notes of interop/findings.toml as overlay."""
 
 from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
 
-from interop.matrix import Column, Note, build_matrix, load_notes, render_html, render_markdown
+from conformance.reports.matrix import Missing, build_matrix, render_html, render_markdown
+from interop.notes import Note, load_notes, overlay, unreviewed
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _doc(verdicts: dict[str, str]) -> dict[str, Any]:
+def _doc(name: str, verdicts: dict[str, str]) -> dict[str, Any]:
     reqs = [{"id": rid, "document": "RFC 6749", "section": "5.1", "level": "MUST",
              "statement": f"statement of {rid}", "url": "https://www.rfc-editor.org/rfc/rfc6749",
              "verdict": v, "reason": "no fixture" if v == "not_applicable" else "",
@@ -18,25 +20,38 @@ def _doc(verdicts: dict[str, str]) -> dict[str, Any]:
     findings = [{"id": i, "requirement": rid, "verdict": v, "expected": "x",
                  "observed": "HTTP 200", "reason": "bad <thing>", "test": "t", "exchanges": []}
                 for i, (rid, v) in enumerate(verdicts.items())]
-    return {"run": {"exit_status": 1}, "requirements": reqs, "findings": findings}
+    counts = {v: list(verdicts.values()).count(v) for v in
+              ("pass", "fail", "warn", "info", "not_applicable", "error")}
+    return {"schema": "cc-conformance/results", "schema_version": 1,
+            "tool": {"name": "cc-conformance", "version": "0"},
+            "run": {"target": {"kind": "url", "location": "http://127.0.0.1:1/token"},
+                    "spec_profile": "rfc6749", "strict": False, "seed": 0, "started": "",
+                    "duration_s": 0.0, "selected_requirements": None, "exit_status": 1,
+                    "notes": [], "target_name": name, "expectations": None},
+            "summary": {"verdicts": counts, "sections": []},
+            "requirements": reqs, "findings": findings, "tests": []}
 
 
 def test_matrix_rows_columns_and_review_marks() -> None:
-    a = Column("a", "Server A", "1.0", _doc({"R1": "pass", "R2": "fail", "R3": "not_applicable"}))
-    b = Column("b", "Server B", "2.0", _doc({"R1": "warn", "R2": "pass"}))
-    down = Column("c", "Server C", "3.0", None, "did not start")
+    m = build_matrix([_doc("a", {"R1": "pass", "R2": "fail", "R3": "not_applicable"}),
+                      _doc("b", {"R1": "warn", "R2": "pass"}),
+                      Missing("c", "did not start")])
+    m = m.relabel({"a": ("Server A", "1.0"), "b": ("Server B", "2.0"), "c": ("Server C", "3.0")})
     notes = [Note("a", "R2", "deviation", "title", "text of the finding")]
-    m = build_matrix([a, b, down], notes)
-    assert [r["id"] for r in m.rows] == ["R1", "R2", "R3"]
-    assert m.unreviewed() == [("b", "R1", "warn")]
-    md = render_markdown(m, title="T")
-    assert "| Server A | 1.0 | 1 | 1 | 1 | 0 | 0 | 1 | 0 |" in md
+    assert [r.id for r in m.rows] == ["R1", "R2", "R3"]
+    assert unreviewed(m, notes) == [("b", "R1", "warn")]
+    o = overlay(m, notes, title="T <x>", preamble="P")
+    md = render_markdown(m, o)
+    assert md.startswith("# T <x>\n\nP\n")
+    assert "| Server A | 1.0 | 1 FAIL | 1 | 1 | 0 | 0 | 1 | 0 |" in md
     assert "no results: did not start" in md
-    assert "FAIL [†](#a-r2)" in md and "warn ‡" in md
+    assert "**FAIL** [†](#a-r2)" in md and "warn ‡" in md
     assert "text of the finding" in md and "R3 (no fixture)" in md
-    page = render_html(m, title="T <x>")
+    assert "127.0.0.1:1" not in md  # the ephemeral loopback URL stays out of the page
+    page = render_html(m, o)
     assert "<title>T &lt;x&gt;</title>" in page
     assert 'title="bad &lt;thing&gt; (observed: HTTP 200)"' in page
+    assert 'href="#a-r2">†</a>' in page and 'id="a-r2"' in page
     assert "<script" not in page
 
 
@@ -50,3 +65,21 @@ def test_findings_file_parses_and_names_known_servers() -> None:
     for profile in (s.profile for s in SERVERS):
         assert "secret_env" in profile.read_text(encoding="utf-8")
         assert "cc-demo-secret" not in profile.read_text(encoding="utf-8")
+
+
+def test_one_peer_list_for_interop_and_bench() -> None:
+    """bench adds only the reference to interop's list; every in-process app is the factory
+    its interop server module serves, at the path that module serves."""
+    import importlib
+
+    from bench.peers import PEERS, REFERENCE
+    from interop.servers import SERVERS
+
+    assert (REFERENCE, *(s for s in SERVERS if s.app)) == PEERS
+    for spec in SERVERS:
+        if not spec.available():
+            continue
+        module = importlib.import_module(spec.module)
+        assert spec.endpoint == module.TOKEN_PATH, spec.name
+        if spec.app:
+            assert spec.app == f"{spec.module}:create_app"
