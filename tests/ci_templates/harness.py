@@ -386,6 +386,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print("ci-templates: cannot run:\n" + "\n".join(f"  - {m}" for m in missing),
               file=sys.stderr)
         return 2
+    if args.work and args.work.exists() and any(args.work.iterdir()):
+        print(f"ci-templates: --work {args.work} is not empty (each case needs a fresh folder)",
+              file=sys.stderr)
+        return 2
     start = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="cc-ci-templates-") as tmp:
         work = args.work.resolve() if args.work else Path(tmp)
