@@ -16,12 +16,20 @@ import os
 import sys
 import tempfile
 from collections.abc import Sequence
+from dataclasses import replace
 from pathlib import Path
 
 from conformance.catalogue import SPEC_PROFILES, load_catalogue
-from conformance.expect import ExpectError, load_expectations
-from conformance.profile import ProfileError, load_profile, target_name
-from conformance.results import ExitStatus
+from conformance.exitstatus import ExitStatus, combined, from_pytest
+from conformance.option_table import declare_cli_options
+from conformance.options import (
+    ConfigError,
+    RunOptions,
+    RunRequest,
+    build_run_options,
+    check_writable_file,
+)
+from conformance.resultdoc import ResultsDocument, read_results
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -29,12 +37,7 @@ def _parser() -> argparse.ArgumentParser:
                                 description="OAuth 2.0 client credentials conformance suite")
     sub = p.add_subparsers(dest="command", required=True)
     run = sub.add_parser("run", help="run the suite against a target")
-    tgt = run.add_mutually_exclusive_group()
-    tgt.add_argument("--url", help="token endpoint URL")
-    tgt.add_argument("--app", help="in-process ASGI/WSGI app as module:attr")
-    tgt.add_argument("--grant", help="grant object as module:factory, hosted in the reference "
-                     "TokenEndpoint (the factory returns a grant or (grant, token_handler); the "
-                     "current directory is appended to sys.path to import it)")
+    declare_cli_options(run)
     run.add_argument("--profile", action="append",
                      help="target profile TOML; repeat it to run several targets in parallel "
                      "(one report folder per target under the report folder, plus matrix.html "
@@ -43,45 +46,11 @@ def _parser() -> argparse.ArgumentParser:
                      help="several profiles: targets run at once on pytest-xdist workers "
                      "(default: one per target, at most the CPU count; 0: one after another "
                      "without xdist)")
-    run.add_argument("--expect", metavar="FILE",
-                     help="expected findings (TOML, [[expected]] requirement/verdict/reason/"
-                     "target): matching fail/warn/error verdicts do not fail the run; an entry "
-                     "that now passes or matches nothing does (exit 1)")
     run.add_argument("--print-expect", nargs="?", const="-", metavar="FILE",
                      help="write ready-to-paste [[expected]] entries for this run's fail/warn/"
                      "error verdicts to FILE (default: standard output, the console then goes "
                      "to standard error)")
-    run.add_argument("--spec", choices=SPEC_PROFILES, help="spec profile (overrides the file)")
-    run.add_argument("--strict", action="store_true", help="treat SHOULD warnings as failures")
-    run.add_argument("--seed", type=int, help="seed for generated tests (default: random)")
-    run.add_argument("--json", dest="json_path",
-                     help="write JSON results here (one target only)")
-    run.add_argument("--examples", type=int, default=25, help="Hypothesis examples per property")
-    run.add_argument("--requirement", action="append", help="only tests for this ID (repeatable)")
-    run.add_argument("--client-id", help="confidential client id (overrides the profile)")
-    run.add_argument("--client-secret-env", help="env var holding that client's secret")
-    run.add_argument("--report-dir", default=None,
-                     help="folder for report.html, results.json, junit.xml, allure-results/ "
-                     "and the SHA256SUMS manifest (default: $CC_REPORT_DIR or reports/)")
-    run.add_argument("--no-reports", action="store_true", help="write no report folder")
     run.add_argument("-v", "--verbose", action="store_true", help="one line per test")
-    net = run.add_argument_group("transport (url targets)")
-    net.add_argument("--connect-timeout", type=float, help="connect timeout, seconds (default 5)")
-    net.add_argument("--read-timeout", type=float,
-                     help="read timeout between bytes, seconds (default 5)")
-    net.add_argument("--request-timeout", type=float,
-                     help="deadline for one whole request/response, seconds (default 10)")
-    net.add_argument("--run-budget", type=float, help="whole-run time budget, seconds (default "
-                     "300); checks not run by then are errors")
-    net.add_argument("--ca-bundle", metavar="FILE", help="verify TLS against this PEM CA bundle")
-    net.add_argument("--insecure", action="store_true",
-                     help="DO NOT verify the TLS certificate (loudly reported)")
-    net.add_argument("--allow-insecure-http", action="store_true",
-                     help="allow plain http to a non-loopback host (RFC 6749 §3.2 requires TLS)")
-    net.add_argument("--no-plain-http-probe", action="store_true",
-                     help="for an https target, do not probe the plain-http twin of the endpoint "
-                     "(RFC 6749 §3.2; the probe uses a client that does not exist, never a "
-                     "real secret)")
     lst = sub.add_parser("list", help="print the requirement catalogue")
     lst.add_argument("--spec", choices=SPEC_PROFILES, help="only requirements of this profile")
     lst.add_argument("--json", action="store_true", help="as JSON")
@@ -168,172 +137,126 @@ def cmd_list(args: argparse.Namespace) -> int:
     return 0
 
 
-def _transport(args: argparse.Namespace) -> dict[str, object]:
-    return {"connect_timeout": args.connect_timeout, "read_timeout": args.read_timeout,
-            "request_timeout": args.request_timeout, "run_budget": args.run_budget,
-            "ca_bundle": args.ca_bundle, "insecure": args.insecure,
-            "allow_insecure_http": args.allow_insecure_http,
-            "no_plain_http_probe": args.no_plain_http_probe}
+#: the pytest arguments of every suite session the CLI starts (the options travel in-process)
+SESSION_ARGS = ["--pyargs", "conformance.suite", "-p", "no:cacheprovider", "-p", "no:xdist",
+                # The CLI imported conformance before pytest starts, so pytest cannot
+                # assertion-rewrite it (harmless: the suite reports through its own findings).
+                "-W", "ignore::pytest.PytestAssertRewriteWarning",
+                "-o", "asyncio_default_fixture_loop_scope=function"]
+#: options that describe one target; several --profile each name their own
+ONE_TARGET_FLAGS = (("url", "--url"), ("app", "--app"), ("grant", "--grant"),
+                    ("client_id", "--client-id"), ("client_secret_env", "--client-secret-env"),
+                    ("json_path", "--json"))
 
 
-def _suite_args(args: argparse.Namespace, profile: str | None, report_dir: str | None, *,
-                json_path: str | None, name: str | None = None,
-                run_targets: Sequence[str] = (), print_expect: str | None = None) -> list[str]:
-    """The pytest arguments of one target's suite session."""
-    # The CLI imported conformance before pytest starts, so pytest cannot assertion-rewrite it
-    # (harmless: the suite reports through its own findings); keep that notice off the console.
-    pargs = ["--pyargs", "conformance.suite", "-p", "no:cacheprovider", "-p", "no:xdist",
-             "-W", "ignore::pytest.PytestAssertRewriteWarning",
-             "-o", "asyncio_default_fixture_loop_scope=function",
-             "-v" if args.verbose else "-q"]
-    for flag, val in (("--cc-url", args.url), ("--cc-app", args.app), ("--cc-grant", args.grant),
-                      ("--cc-profile", profile), ("--cc-spec", args.spec),
-                      ("--cc-seed", args.seed), ("--cc-json", json_path),
-                      ("--cc-client-id", args.client_id),
-                      ("--cc-client-secret-env", args.client_secret_env),
-                      ("--cc-expect", args.expect), ("--cc-target-name", name),
-                      ("--cc-print-expect", print_expect)):
-        if val is not None:
-            pargs += [flag, str(val)]
-    if run_targets:
-        pargs += ["--cc-run-targets", ",".join(run_targets)]
-    for key, val in _transport(args).items():
-        flag = "--cc-" + key.replace("_", "-")
-        if val is True:
-            pargs.append(flag)
-        elif val not in (None, False):
-            pargs += [flag, str(val)]
-    pargs += ["--cc-examples", str(args.examples)]
-    if args.strict:
-        pargs.append("--cc-strict")
-    for rid in args.requirement or ():
-        pargs += ["--cc-requirement", rid]
-    if report_dir is None:
-        pargs.append("--cc-no-reports")
-    else:
-        allure_dir = os.path.join(report_dir, "allure-results")
-        pargs += ["--cc-report-dir", report_dir, f"--alluredir={allure_dir}",
+def _session_args(args: argparse.Namespace, report_dir: str | None) -> list[str]:
+    """pytest's own arguments for one target's session (verbosity, Allure results)."""
+    pargs = [*SESSION_ARGS, "-v" if args.verbose else "-q"]
+    if report_dir is not None:
+        pargs += [f"--alluredir={os.path.join(report_dir, 'allure-results')}",
                   "--clean-alluredir"]
     return pargs
 
 
-def _check_config(args: argparse.Namespace) -> list[tuple[str | None, str]] | int:
-    """Validate every profile, the names of several targets, the selection and the expected
-    findings before anything runs. Returns [(profile path, target name)] or an exit status."""
+def _request(args: argparse.Namespace, profile: str | None) -> RunRequest:
+    """One target's request from the command line (--print-expect is the CLI's own: several
+    targets' entries go to one file)."""
+    return RunRequest.from_values(lambda key: getattr(args, key, None), profile=profile,
+                                  print_expect=None)
+
+
+def _plan(args: argparse.Namespace) -> list[tuple[RunOptions, RunRequest]]:
+    """Every target's request, built and checked (profile, expect file, selection, output
+    paths) before anything runs; raises ConfigError."""
     profiles: list[str | None] = list(args.profile or [None])
-    overrides = {"url": args.url, "app": args.app, "grant": args.grant, "spec": args.spec,
-                 "client_id": args.client_id, "secret_env": args.client_secret_env}
-    overrides.update(_transport(args))
     multi = len(profiles) > 1
     if multi:
-        given = [f for f, v in (("--url", args.url), ("--app", args.app),
-                                ("--grant", args.grant), ("--client-id", args.client_id),
-                                ("--client-secret-env", args.client_secret_env),
-                                ("--json", args.json_path)) if v]
+        given = [flag for key, flag in ONE_TARGET_FLAGS if getattr(args, key)]
         if given:
-            _err(f"{', '.join(given)} apply to one target; with several --profile each profile "
-                 "names its own target and clients (each target's results.json is in its "
-                 "report folder)")
-            return ExitStatus.USAGE
+            raise ConfigError(f"{', '.join(given)} apply to one target; with several --profile "
+                              "each profile names its own target and clients (each target's "
+                              "results.json is in its report folder)")
     if args.jobs is not None and args.jobs < 0:
-        _err("--jobs must be 0 or more")
-        return ExitStatus.USAGE
-    named: list[tuple[str | None, str]] = []
+        raise ConfigError("--jobs must be 0 or more")
+    planned = []
     for path in profiles:
+        req = _request(args, path)
         try:
-            prof = load_profile(path, overrides={k: v for k, v in overrides.items() if v})
-        except ProfileError as exc:
-            _err(f"{path}: {exc}" if multi else str(exc))
-            return ExitStatus.USAGE
-        named.append((path, target_name(prof)))
+            planned.append((build_run_options(req), req))
+        except ConfigError as exc:
+            raise ConfigError(f"{path}: {exc}" if multi else str(exc)) from exc
     seen: dict[str, str | None] = {}
-    for path, name in named:
-        if name in seen:
-            _err(f"{seen[name]} and {path} both name their target {name!r}: give each profile "
-                 "its own [target] name")
-            return ExitStatus.USAGE
-        seen[name] = path
-    cat = load_catalogue()
-    for rid in args.requirement or ():
-        if rid not in cat:
-            from conformance.explain import close_matches
-
-            close = close_matches(rid, cat)
-            hint = f"; did you mean: {', '.join(close)}" if close else ""
-            _err(f"unknown requirement {rid!r}{hint} (see cc-conformance list)")
-            return ExitStatus.USAGE
-    if args.expect:
-        try:
-            load_expectations(args.expect)
-        except ExpectError as exc:
-            _err(str(exc))
-            return ExitStatus.USAGE
-    return named
-
-
-def _pytest_status(status: int) -> int:
-    if status in (0, 1, 2, 3):
-        return status
-    return ExitStatus.USAGE if status in (4, 5) else ExitStatus.FAILED
+    for (opts, req) in planned:
+        if opts.target_name in seen:
+            raise ConfigError(f"{seen[opts.target_name]} and {req.profile} both name their "
+                              f"target {opts.target_name!r}: give each profile its own [target] "
+                              "name")
+        seen[opts.target_name] = req.profile
+    return planned
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    named = _check_config(args)
-    if isinstance(named, int):
-        return named
-    from conformance.reports import default_report_dir
-
-    report_dir = None if args.no_reports else (args.report_dir or default_report_dir())
     to_stdout = args.print_expect == "-"
+    try:
+        if args.print_expect and not to_stdout:
+            check_writable_file(args.print_expect, "expected-findings file")
+        planned = _plan(args)
+    except ConfigError as exc:
+        _err(str(exc))
+        return ExitStatus.USAGE
     with tempfile.TemporaryDirectory(prefix="cc-run-") as tmp:
         expect_out = os.path.join(tmp, "expect.toml") if to_stdout else args.print_expect
         # With --print-expect to standard output the console goes to standard error.
         redirect = (contextlib.redirect_stdout(sys.stderr) if to_stdout
                     else contextlib.nullcontext())
         with redirect:
-            if len(named) == 1:
-                status = _run_single(args, named[0][0], report_dir, expect_out)
+            if len(planned) == 1:
+                status = _run_single(args, planned[0][0], expect_out)
             else:
-                status = _run_multi(args, named, report_dir, expect_out, tmp)
+                status = _run_multi(args, planned, expect_out, tmp)
         if to_stdout and expect_out and os.path.isfile(expect_out):
             sys.stdout.write(Path(expect_out).read_text(encoding="utf-8"))
     return status
 
 
-def _run_single(args: argparse.Namespace, profile: str | None, report_dir: str | None,
-                expect_out: str | None) -> int:
+def _run_single(args: argparse.Namespace, options: RunOptions, expect_out: str | None) -> int:
     import pytest
 
-    pargs = _suite_args(args, profile, report_dir, json_path=args.json_path,
-                        print_expect=expect_out)
-    status = int(pytest.main(pargs))
-    if report_dir is not None and status in (0, 1, 3):
-        html = os.path.join(report_dir, "report.html")
+    from conformance.suite_plugin import SuitePlugin
+
+    if expect_out:
+        options = replace(options, print_expect=expect_out)
+    status = int(pytest.main(_session_args(args, options.report_dir),
+                             plugins=[SuitePlugin(options)]))
+    if options.report_dir is not None and status in (0, 1, 3):
+        html = os.path.join(options.report_dir, "report.html")
         if os.path.isfile(html):
             print(html)  # the last line: where to look
-    return _pytest_status(status)
+    return from_pytest(status)
 
 
-def _run_multi(args: argparse.Namespace, named: list[tuple[str | None, str]],
-               report_dir: str | None, expect_out: str | None, tmp: str) -> int:
-    from conformance.multitarget import TargetRun, combined_status, run_all
+def _run_multi(args: argparse.Namespace, planned: list[tuple[RunOptions, RunRequest]],
+               expect_out: str | None, tmp: str) -> int:
+    from conformance.multitarget import TargetRun, run_all
     from conformance.reports.matrix import write_matrix
 
-    names = [n for _, n in named]
+    report_dir = planned[0][0].report_dir
+    names = [opts.target_name for opts, _ in planned]
     runs = []
-    for path, name in named:
+    for opts, req in planned:
+        name = opts.target_name
         folder = os.path.join(report_dir, name) if report_dir else None
         work = folder or os.path.join(tmp, name)
-        json_path = None if folder else os.path.join(work, "results.json")
-        runs.append(TargetRun(
-            name=name,
-            args=_suite_args(args, path, folder, json_path=json_path, name=name,
-                             run_targets=names,
-                             print_expect=os.path.join(tmp, f"{name}.expect.toml")
-                             if expect_out else None),
-            json_path=json_path or os.path.join(work, "results.json"),
-            console_path=os.path.join(work, "console.txt"),
-            status_path=os.path.join(tmp, f"{name}.status")))
+        json_path = os.path.join(work, "results.json")
+        worker = replace(req, target_name=name, run_targets=",".join(names),
+                         report_dir=folder, no_reports=folder is None,
+                         json_path=None if folder else json_path,
+                         print_expect=os.path.join(tmp, f"{name}.expect.toml")
+                         if expect_out else None)
+        runs.append(TargetRun(name=name, request=worker.to_json(),
+                              args=_session_args(args, folder), json_path=json_path,
+                              console_path=os.path.join(work, "console.txt"),
+                              status_path=os.path.join(tmp, f"{name}.status")))
     jobs = args.jobs if args.jobs is not None else min(len(runs), os.cpu_count() or 1)
     print(f"cc-conformance: {len(runs)} targets ({', '.join(names)}), "
           + (f"{jobs} at a time on pytest-xdist workers" if jobs else "one after another"))
@@ -342,7 +265,7 @@ def _run_multi(args: argparse.Namespace, named: list[tuple[str | None, str]],
     for run, status in zip(runs, statuses, strict=True):
         doc = None
         if status is not None and os.path.isfile(run.json_path):
-            doc = json.loads(Path(run.json_path).read_text(encoding="utf-8"))
+            doc = read_results(run.json_path)
             docs.append(doc)
         _print_target(run.name, status, doc, run.console_path, report_dir)
     if any(s is None for s in statuses) and outer.strip():
@@ -352,7 +275,7 @@ def _run_multi(args: argparse.Namespace, named: list[tuple[str | None, str]],
                  if Path(tmp, f"{n}.expect.toml").is_file()]
         Path(expect_out).parent.mkdir(parents=True, exist_ok=True)
         Path(expect_out).write_text("\n".join(parts), encoding="utf-8")
-    status = combined_status(statuses)
+    status = combined(statuses)
     if report_dir is not None and docs:
         links = {n: f"{n}/report.html" for n in names}
         html, md = write_matrix(docs, report_dir, links)
@@ -363,7 +286,7 @@ def _run_multi(args: argparse.Namespace, named: list[tuple[str | None, str]],
     return status
 
 
-def _print_target(name: str, status: int | None, doc: dict[str, object] | None,
+def _print_target(name: str, status: int | None, doc: ResultsDocument | None,
                   console: str, report_dir: str | None) -> None:
     if doc is None:
         print(f"  {name}: no results (exit {status}); its console: {console}")
@@ -372,21 +295,19 @@ def _print_target(name: str, status: int | None, doc: dict[str, object] | None,
             for line in tail:
                 print(f"    {line}")
         return
-    from conformance.reports.document import overall, stale_messages
+    from conformance.reports.document import overall
 
     word, _ = overall(doc)
-    summary = doc["summary"]
-    assert isinstance(summary, dict)
     counts = " ".join(f"{k if k != 'not_applicable' else 'n/a'} {v}"
-                      for k, v in summary["verdicts"].items() if v)
+                      for k, v in doc.summary.verdicts.items() if v)
     where = (os.path.join(report_dir, name, "report.html") if report_dir
              else "no report (--no-reports)")
     print(f"  {name}: {word} (exit {status}); {counts}; {where}")
-    for req in doc["requirements"]:  # type: ignore[union-attr]
-        if req["verdict"] in ("fail", "error", "warn"):
-            mark = " [expected]" if req.get("expected") else ""
-            print(f"    {str(req['verdict']).upper():>5} {req['id']}: {req['reason']}{mark}")
-    for msg in stale_messages(doc):
+    for req in doc.requirements:
+        if req.verdict in ("fail", "error", "warn"):
+            mark = " [expected]" if req.expected else ""
+            print(f"    {req.verdict.value.upper():>5} {req.id}: {req.reason}{mark}")
+    for msg in doc.stale_messages():
         print(f"    {msg}")
 
 

@@ -120,3 +120,16 @@ def render_entries(rows: Iterable[tuple[str, str, str]], *, target: str | None,
             lines.append(f"target = {_toml_str(target)}")
         lines.append(f"reason = {_toml_str(reason or 'TODO ticket: no reason recorded')}")
     return "\n".join(lines).lstrip("\n") + "\n"
+
+
+def write_entries(path: str | Path, rows: Iterable[tuple[str, str, str]], *, target: str,
+                  multi: bool, seed: int) -> None:
+    """``--print-expect FILE``: the ready-to-paste entries of one target's run (named by
+    target in a multi-target run, whose entries are then concatenated)."""
+    header = (f"Expected findings of target {target!r} (cc-conformance --print-expect, seed "
+              f"{seed}).\nReplace each TODO with the ticket that tracks the fix; pass the file "
+              "with --expect FILE.")
+    p = Path(path)
+    p.parent.mkdir(parents=True, exist_ok=True)
+    p.write_text(render_entries(rows, target=target if multi else None, header=header),
+                 encoding="utf-8")

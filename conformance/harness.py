@@ -13,7 +13,6 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import pytest
@@ -21,11 +20,20 @@ import pytest
 from conformance.catalogue import Catalogue, load_catalogue
 from conformance.checks import Recorder
 from conformance.exchange import Exchange, parse_json_object
-from conformance.profile import Client, Profile
+from conformance.exitstatus import run_status
+from conformance.options import RunOptions
+from conformance.profile import Client
 from conformance.redact import Redactor
 from conformance.request import RawRequest, RequestBuilder, UnsendableRequest, check_sendable
-from conformance.results import Finding, TestOutcome, Verdict
-from conformance.targets import Target, TargetError, TargetSpec, make_target
+from conformance.results import (
+    Finding,
+    RunResults,
+    TestOutcome,
+    Verdict,
+    aggregate,
+    apply_expectations,
+)
+from conformance.targets import Target, TargetError, make_target
 
 T = TypeVar("T")
 SEND_GRACE_S = 5.0
@@ -54,28 +62,6 @@ class BudgetExhausted(TargetError):
 
     def __init__(self, budget: float) -> None:
         super().__init__(f"{BUDGET_EXHAUSTED} ({budget:g}s)")
-
-
-@dataclass(slots=True, eq=False)
-class RunOptions:
-    """Everything a run needs; built from command-line options or by the runner."""
-
-    target: TargetSpec
-    profile: Profile
-    strict: bool = False
-    seed: int | None = None
-    json_path: str | None = None
-    examples: int = 25
-    select: frozenset[str] | None = None
-    token_count: int = 100
-    concurrency: int = 10
-    report_dir: str | None = None  # HTML, JSON, JUnit and manifest (conformance.reports)
-    results: Any = None  # filled in by the session: conformance.results.RunResults
-    target_name: str = "target"  # [target] name or the profile's file name
-    run_targets: frozenset[str] = frozenset()  # every target name of a multi-target run
-    expectations: Any = None  # list[conformance.expect.Expectation] from --expect
-    expect_source: str = ""  # the --expect file
-    print_expect: str | None = None  # --print-expect: write ready-to-paste entries here
 
 
 class ConformanceSession:
@@ -389,6 +375,43 @@ class ConformanceSession:
         out.extend(self.extra_findings)
         return out
 
+    def run_notes(self) -> list[str]:
+        """What the results and the console must say about this run besides verdicts."""
+        notes = []
+        if self.target_error is not None:
+            notes.append(f"target unreachable: {self.target_error}")
+        notes.extend(self.notes())
+        if self.options.target.kind == "grant":
+            notes.append("grant target: the grant is hosted in reference_impl's TokenEndpoint, "
+                         "which enforced the transport rules (RFC 6749 §2.3, §3.1, §3.2: POST, "
+                         "form body, repeated and empty parameters, credentials in the query, "
+                         "one authentication method, HTTP Basic parsing) before the grant ran; "
+                         "findings on those rules describe the host, not the grant")
+        return notes
+
+    def build_results(self, *, pytest_status: int, started: str,
+                      duration_s: float) -> RunResults:
+        """The run's results: per-requirement verdicts, expected findings and exit status."""
+        opts = self.options
+        findings = self.all_findings()
+        reqs = aggregate(self.catalogue, findings, self.profile.spec, strict=opts.strict)
+        expectations = None
+        if opts.expectations is not None:
+            expectations = apply_expectations(
+                reqs, list(opts.expectations.entries), source=opts.expectations.source,
+                target=opts.target_name, run_targets=opts.all_targets, selected=opts.select)
+        status = run_status(reqs.values(), unreachable=self.target_error is not None,
+                            incomplete=self.incomplete, expectations=expectations,
+                            pytest_status=pytest_status)
+        return RunResults(
+            catalogue=self.catalogue, spec_profile=self.profile.spec, strict=opts.strict,
+            seed=self.seed, target_kind=opts.target.kind,
+            target_location=opts.target.location, findings=findings, tests=self.tests,
+            requirements=reqs, exit_status=status, started=started, duration_s=duration_s,
+            selected_requirements=sorted(opts.select) if opts.select else None,
+            notes=self.run_notes(), target_name=opts.target_name, expectations=expectations,
+        )
+
 
 class PropertyViolation(AssertionError):
     """Raised inside a Hypothesis property so Hypothesis shrinks to a minimal request."""
@@ -399,7 +422,7 @@ class PropertyViolation(AssertionError):
         self.recorder = recorder
 
 
-class CC:
+class CheckContext:
     """The per-test helper behind the ``cc`` fixture."""
 
     def __init__(self, session: ConformanceSession, item: pytest.Item, rids: Sequence[str]) -> None:

@@ -1,11 +1,14 @@
 """Several targets in one run (``cc-conformance run --profile a.toml --profile b.toml``).
 
 Design: one complete, ordinary suite session per target -- exactly the pytest session a
-single-target ``cc-conformance run --profile X`` starts, with the same arguments -- and those
+single-target ``cc-conformance run --profile X`` starts, with the same options -- and those
 sessions run in parallel on pytest-xdist workers. The CLI starts an outer pytest session over
 :mod:`conformance._xdist_targets`, whose one test is parametrized by target; with ``-n JOBS``
-xdist hands each target to a worker process, which runs that target's session in-process
-(in a thread, the console going to ``<report dir>/console.txt``) and records its exit status.
+xdist hands each target to a worker process, which builds that target's options from its
+:class:`~conformance.options.RunRequest` (plain values: secrets stay in the environment) with
+the same :func:`~conformance.options.build_run_options` as a single run, runs its session
+in-process (in a thread, the console going to ``<report dir>/console.txt``) and records its
+exit status.
 ``--jobs 0`` runs the same items one after another in the CLI's process, without xdist.
 
 Because each target's verdicts come from the same session code with the same arguments and seed
@@ -22,7 +25,6 @@ import io
 import json
 import os
 import tempfile
-import threading
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -33,9 +35,10 @@ ITEMS = Path(__file__).with_name("_xdist_targets.py")
 
 @dataclass(frozen=True, slots=True)
 class TargetRun:
-    """One target's session: the suite's pytest arguments and where its outputs go."""
+    """One target's session: its run request, the pytest arguments and where its outputs go."""
 
     name: str
+    request: dict[str, object]  # RunRequest.to_json()
     args: list[str]
     json_path: str  # the results document (also written under report_dir when there is one)
     console_path: str  # the session's console text
@@ -43,29 +46,25 @@ class TargetRun:
 
 
 def run_one(run: TargetRun) -> int:
-    """Run one target's suite session in this process; returns (and records) its exit status.
-    A worker thread gives the session a clean thread (no running event loop), like
-    :func:`conformance.runner.run_suite`."""
-    import pytest
+    """Run one target's suite session in this process; returns (and records) its exit status."""
+    from conformance.exitstatus import ExitStatus
+    from conformance.options import ConfigError, RunRequest, build_run_options
+    from conformance.runner import pytest_in_thread
+    from conformance.suite_plugin import SuitePlugin
 
-    box: dict[str, object] = {}
     Path(run.console_path).parent.mkdir(parents=True, exist_ok=True)
+    status: int = ExitStatus.USAGE
     with open(run.console_path, "w", encoding="utf-8") as console, \
             contextlib.redirect_stdout(console), contextlib.redirect_stderr(console):
-
-        def work() -> None:
-            try:
-                box["status"] = int(pytest.main(list(run.args)))
-            except BaseException as exc:
-                box["error"] = f"{type(exc).__name__}: {exc}"
-
-        t = threading.Thread(target=work, name=f"cc-target-{run.name}")
-        t.start()
-        t.join()
-        if "error" in box:
+        try:
+            options = build_run_options(RunRequest.from_json(run.request))
+            status = pytest_in_thread(list(run.args), [SuitePlugin(options)],
+                                      name=f"cc-target-{run.name}")
+        except ConfigError as exc:
+            print(f"cc-conformance: {exc}")
+        except BaseException as exc:  # recorded as that target's failure (exit 2)
             print(f"cc-conformance: the session of target {run.name!r} crashed: "
-                  f"{box['error']}")
-    status = int(box.get("status", 2))  # type: ignore[call-overload]
+                  f"{type(exc).__name__}: {exc}")
     Path(run.status_path).write_text(str(status), encoding="utf-8")
     return status
 
@@ -109,13 +108,3 @@ def run_all(runs: Sequence[TargetRun], jobs: int) -> tuple[list[int | None], str
         p = Path(r.status_path)
         statuses.append(int(p.read_text(encoding="utf-8")) if p.is_file() else None)
     return statuses, out.getvalue()
-
-
-def combined_status(statuses: Sequence[int | None]) -> int:
-    """One exit status for the run: 2 if a target had a usage/configuration error (or left no
-    results), else 1 if one failed, else 3 if one was unreachable, else 0."""
-    codes = [2 if s is None or s not in (0, 1, 2, 3) else s for s in statuses]
-    for code in (2, 1, 3):
-        if code in codes:
-            return code
-    return 0

@@ -20,6 +20,7 @@ from conformance.targets import (
     DEFAULT_REQUEST_TIMEOUT_S,
     DEFAULT_RUN_BUDGET_S,
     DEFAULT_TIMEOUT_S,
+    TargetSpec,
     TransportOptions,
 )
 
@@ -105,6 +106,14 @@ class Profile:
                 f"grant={self.grant!r}, "
                 f"clients={list(self.clients.values())!r}, auth_methods={self.auth_methods!r})")
 
+    def target_spec(self) -> TargetSpec:
+        """What to test, from whichever of ``url``, ``app`` or ``grant`` the profile names."""
+        if self.url:
+            return TargetSpec("url", self.url)
+        if self.grant:
+            return TargetSpec("grant", self.grant, token_path=self.token_path)
+        return TargetSpec("app", self.app, token_path=self.token_path)
+
     def client(self, role: str) -> Client | None:
         return self.clients.get(role)
 
@@ -165,27 +174,13 @@ def _seconds(overrides: Mapping[str, object], target: Mapping[str, object], key:
     return float(value)
 
 
-def parse_profile(
-    data: Mapping[str, object],
-    *,
-    source: str = "<profile>",
-    environ: Mapping[str, str] | None = None,
-    overrides: Mapping[str, object] | None = None,
-) -> Profile:
-    env = os.environ if environ is None else environ
-    overrides = dict(overrides or {})
-    _check_keys(data, _TOP, "")
-    target = _table(data, "target")
+def _parse_target(target: Mapping[str, object], o: Mapping[str, object]) -> dict[str, object]:
+    """``[target]`` with the command line's overrides ``o``: the Profile fields it sets."""
     _check_keys(target, _TARGET, "target")
-    spec = overrides.get("spec") or data.get("spec", "rfc6749")
-    if spec not in SPEC_PROFILES:
-        raise ProfileError("spec", f"must be one of {SPEC_PROFILES}, got {spec!r}")
-    url = overrides.get("url") or target.get("url")
-    app = overrides.get("app") or target.get("app")
-    grant = overrides.get("grant") or target.get("grant")
+    url, app, grant = (o.get(k) or target.get(k) for k in ("url", "app", "grant"))
     # A target given on the command line replaces the file's target, whatever its kind.
-    if overrides.get("url") or overrides.get("app") or overrides.get("grant"):
-        url, app, grant = overrides.get("url"), overrides.get("app"), overrides.get("grant")
+    if o.get("url") or o.get("app") or o.get("grant"):
+        url, app, grant = o.get("url"), o.get("app"), o.get("grant")
     if url is not None and not isinstance(url, str):
         raise ProfileError("target.url", "must be a string")
     if app is not None and (not isinstance(app, str) or ":" not in app):
@@ -206,35 +201,45 @@ def parse_profile(
     timeout = target.get("timeout", 5.0)
     if not isinstance(timeout, int | float) or isinstance(timeout, bool) or not 0 < timeout <= 60:
         raise ProfileError("target.timeout", "must be a number of seconds in (0, 60]")
-    connect_timeout = _seconds(overrides, target, "connect_timeout", timeout, 60)
-    read_timeout = _seconds(overrides, target, "read_timeout", timeout, 60)
-    request_timeout = _seconds(overrides, target, "request_timeout",
-                               max(DEFAULT_REQUEST_TIMEOUT_S, timeout), 300)
-    run_budget = _seconds(overrides, target, "run_budget", DEFAULT_RUN_BUDGET_S, 86400)
-    ca_bundle = overrides.get("ca_bundle") or target.get("ca_bundle")
+    ca_bundle = o.get("ca_bundle") or target.get("ca_bundle")
     if ca_bundle is not None and (not isinstance(ca_bundle, str) or not ca_bundle):
         raise ProfileError("target.ca_bundle", "must be the path of a PEM file")
-    insecure = bool(overrides.get("insecure"))
+    insecure = bool(o.get("insecure"))
     if insecure and ca_bundle:
         raise ProfileError("--insecure", "cannot be combined with a CA bundle (ca_bundle)")
     plain_http_probe = target.get("plain_http_probe", True)
     if not isinstance(plain_http_probe, bool):
         raise ProfileError("target.plain_http_probe", "must be true or false")
-    if overrides.get("no_plain_http_probe"):
-        plain_http_probe = False
     plain_http_url = target.get("plain_http_url")
     if plain_http_url is not None and (not isinstance(plain_http_url, str)
                                        or not plain_http_url.startswith("http://")):
         raise ProfileError("target.plain_http_url", "must be an http:// URL (where the plain "
                            "HTTP twin of the token endpoint would answer)")
+    return {
+        "url": url, "app": app, "grant": grant, "name": name, "token_path": token_path,
+        "timeout": float(timeout),
+        "connect_timeout": _seconds(o, target, "connect_timeout", timeout, 60),
+        "read_timeout": _seconds(o, target, "read_timeout", timeout, 60),
+        "request_timeout": _seconds(o, target, "request_timeout",
+                                    max(DEFAULT_REQUEST_TIMEOUT_S, timeout), 300),
+        "run_budget": _seconds(o, target, "run_budget", DEFAULT_RUN_BUDGET_S, 86400),
+        "ca_bundle": str(ca_bundle) if ca_bundle else None, "insecure": insecure,
+        "allow_insecure_http": bool(o.get("allow_insecure_http")),
+        "plain_http_probe": plain_http_probe and not o.get("no_plain_http_probe"),
+        "plain_http_url": plain_http_url,
+    }
 
-    clients_raw = dict(_table(data, "clients"))
-    if overrides.get("client_id") or overrides.get("secret_env"):
+
+def _parse_clients(clients_table: Mapping[str, object], o: Mapping[str, object],
+                   env: Mapping[str, str]) -> dict[str, Client]:
+    """``[clients.<role>]``; each secret is read from its environment variable."""
+    clients_raw = dict(clients_table)
+    if o.get("client_id") or o.get("secret_env"):
         conf = dict(clients_raw.get("confidential", {}))  # type: ignore[call-overload]
-        if overrides.get("client_id"):
-            conf["client_id"] = overrides["client_id"]
-        if overrides.get("secret_env"):
-            conf["secret_env"] = overrides["secret_env"]
+        if o.get("client_id"):
+            conf["client_id"] = o["client_id"]
+        if o.get("secret_env"):
+            conf["secret_env"] = o["secret_env"]
         clients_raw["confidential"] = conf
     _check_keys(clients_raw, set(CLIENT_ROLES), "clients")
     clients: dict[str, Client] = {}
@@ -264,8 +269,11 @@ def parse_profile(
     if "confidential" not in clients:
         raise ProfileError("clients.confidential",
                            "is required (client_id and secret_env of one confidential client)")
+    return clients
 
-    sc = _table(data, "scopes")
+
+def _parse_scopes(sc: Mapping[str, object]) -> Scopes:
+    """``[scopes]``: the scope fixtures and the policy for a request without scope."""
     _check_keys(sc, _SCOPES, "scopes")
     default = sc.get("default")
     policy = sc.get("omitted_policy", "default" if default is not None else "unknown")
@@ -283,23 +291,40 @@ def parse_profile(
     overlap = set(scopes.allowed) & (set(scopes.not_allowed) | set(scopes.unknown))
     if overlap:
         raise ProfileError("scopes.allowed", f"overlaps not_allowed/unknown: {sorted(overlap)}")
+    return scopes
 
-    server = _table(data, "server")
+
+def _parse_server(server: Mapping[str, object], spec: str) -> tuple[str, ...]:
+    """``[server]``: the client authentication methods the server supports."""
     _check_keys(server, _SERVER, "server")
     default_methods = ["client_secret_basic"] if spec == "rfc6749" else ["client_secret_post"]
     methods = _str_list(server.get("auth_methods", default_methods), "server.auth_methods")
     for m in methods:
         if m not in AUTH_METHODS:
             raise ProfileError("server.auth_methods", f"unknown method {m!r} (know {AUTH_METHODS})")
+    return methods
+
+
+def parse_profile(
+    data: Mapping[str, object],
+    *,
+    source: str = "<profile>",
+    environ: Mapping[str, str] | None = None,
+    overrides: Mapping[str, object] | None = None,
+) -> Profile:
+    """A profile from its TOML tables (one function per table) and command-line overrides."""
+    env = os.environ if environ is None else environ
+    o = dict(overrides or {})
+    _check_keys(data, _TOP, "")
+    spec = o.get("spec") or data.get("spec", "rfc6749")
+    if spec not in SPEC_PROFILES:
+        raise ProfileError("spec", f"must be one of {SPEC_PROFILES}, got {spec!r}")
+    target = _parse_target(_table(data, "target"), o)
     return Profile(
-        spec=str(spec), url=url, app=app, grant=grant, token_path=token_path,
-        timeout=float(timeout), clients=clients, scopes=scopes, auth_methods=methods, source=source,
-        connect_timeout=connect_timeout, read_timeout=read_timeout,
-        request_timeout=request_timeout, run_budget=run_budget,
-        ca_bundle=str(ca_bundle) if ca_bundle else None, insecure=insecure,
-        allow_insecure_http=bool(overrides.get("allow_insecure_http")),
-        plain_http_probe=plain_http_probe, plain_http_url=plain_http_url,
-        name=name,
+        spec=str(spec), clients=_parse_clients(_table(data, "clients"), o, env),
+        scopes=_parse_scopes(_table(data, "scopes")),
+        auth_methods=_parse_server(_table(data, "server"), str(spec)), source=source,
+        **target,  # type: ignore[arg-type]
     )
 
 

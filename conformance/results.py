@@ -32,6 +32,7 @@ from pathlib import Path
 
 from conformance.catalogue import Catalogue, Requirement
 from conformance.exchange import Exchange
+from conformance.exitstatus import ExitStatus  # noqa: F401 - re-exported: results.ExitStatus
 from conformance.expect import EXPECTABLE, Expectation
 from conformance.redact import Redactor
 from conformance.resultdoc import SCHEMA as SCHEMA  # re-exported: the schema's name and version
@@ -57,13 +58,6 @@ RANK = {
     Verdict.ERROR: 4,
     Verdict.FAIL: 5,
 }
-
-
-class ExitStatus:
-    OK = 0
-    FAILED = 1
-    USAGE = 2
-    UNREACHABLE = 3
 
 
 @dataclass(slots=True)
@@ -214,20 +208,6 @@ def apply_expectations(
         else:
             report.stale.append((e, f"verdict is now {r.verdict.value}, not {e.verdict}"))
     return report
-
-
-def exit_status(results: dict[str, RequirementResult], *, unreachable: bool,
-                expectations: ExpectationReport | None = None) -> int:
-    """0 every applicable requirement passes (or its failure is an accepted expected finding);
-    1 a requirement failed or errored, or an expected-findings entry is stale; 3 unreachable."""
-    if unreachable:
-        return ExitStatus.UNREACHABLE
-    bad = {Verdict.FAIL, Verdict.ERROR}
-    if any(r.verdict in bad and r.expected is None for r in results.values()):
-        return ExitStatus.FAILED
-    if expectations is not None and expectations.stale:
-        return ExitStatus.FAILED
-    return ExitStatus.OK
 
 
 def expect_rows(results: dict[str, RequirementResult],

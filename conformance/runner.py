@@ -20,13 +20,12 @@ from pathlib import Path
 
 import pytest
 
-from conformance.harness import RunOptions
+from conformance.options import ConfigError, RunRequest, build_run_options
 from conformance.profile import Profile, load_profile
 from conformance.results import RunResults
 from conformance.targets import TargetSpec
 
 SUITE_DIR = Path(__file__).parent / "suite"
-GRANT_PREFIX = "grant:"
 BASE_ARGS = ["-p", "no:cacheprovider", "-o", "asyncio_default_fixture_loop_scope=function"]
 
 
@@ -39,19 +38,35 @@ class RunError(RuntimeError):
 
 
 def target_spec(target: object, token_path: str = "/token") -> TargetSpec:  # noqa: S107
-    """URL, ``module:attr`` or app object -> a url/app spec; ``grant:module:factory`` -> a grant
-    spec (or pass ``TargetSpec("grant", "module:factory")``)."""
+    """URL, ``module:attr`` or ``grant:module:factory`` text (:meth:`TargetSpec.parse`), an
+    app object, or a TargetSpec."""
     if isinstance(target, TargetSpec):
         return target
     if isinstance(target, str):
-        if target.startswith(("http://", "https://")):
-            return TargetSpec("url", target)
-        if target.startswith(GRANT_PREFIX):
-            return TargetSpec("grant", target[len(GRANT_PREFIX):], token_path=token_path)
-        return TargetSpec("app", target, token_path=token_path)
+        return TargetSpec.parse(target, token_path)
     if callable(target):
         return TargetSpec("app", target, token_path=token_path)
     raise TypeError(f"cannot use {target!r} as a target")
+
+
+def pytest_in_thread(args: list[str], plugins: list[object] | None = None, *,
+                     name: str = "cc-run-suite") -> int:
+    """``pytest.main`` in a fresh worker thread (no running event loop there), so a run works
+    from inside an event loop or another pytest session; re-raises what pytest raised."""
+    box: dict[str, object] = {}
+
+    def work() -> None:
+        try:
+            box["status"] = int(pytest.main(args, plugins=plugins))
+        except BaseException as exc:
+            box["error"] = exc
+
+    t = threading.Thread(target=work, name=name)
+    t.start()
+    t.join()
+    if "error" in box:
+        raise box["error"]  # type: ignore[misc]
+    return box["status"]  # type: ignore[return-value]
 
 
 def _profile(profile: Profile | str | Path | None, spec: str | None,
@@ -95,34 +110,27 @@ def run_suite(
     if cc_options:
         raise RunError(f"run_suite takes no --cc-* options in extra_args ({', '.join(cc_options)}):"
                        " use its arguments or the profile", 2)
+    from conformance.suite_plugin import SuitePlugin
+
     prof = _profile(profile, spec, environ)
-    options = RunOptions(
-        target=target_spec(target, prof.token_path), profile=prof, strict=strict, seed=seed,
-        json_path=str(json_path) if json_path else None, examples=examples,
-        select=frozenset(select_requirements) if select_requirements is not None else None,
-        token_count=token_count, concurrency=concurrency,
-    )
+    request = RunRequest(strict=strict, seed=seed, examples=examples,
+                         requirement=tuple(select_requirements)
+                         if select_requirements is not None else None,
+                         token_count=token_count, concurrency=concurrency,
+                         json_path=str(json_path) if json_path else None, no_reports=True)
+    try:
+        options = build_run_options(request, target=target_spec(target, prof.token_path),
+                                    profile=prof)
+    except ConfigError as exc:
+        raise RunError(str(exc), 2) from exc
     args = [str(SUITE_DIR), *BASE_ARGS, "-q" if quiet else "-v", *extra_args]
     if quiet:
         args.append("--no-header")
-    box: dict[str, object] = {}
-
-    def work() -> None:
-        try:
-            box["status"] = pytest.main(args, plugins=[options])
-        except BaseException as exc:
-            box["error"] = exc
-
-    t = threading.Thread(target=work, name="cc-run-suite")
-    t.start()
-    t.join()
-    if "error" in box:
-        raise box["error"]  # type: ignore[misc]
-    results = options.results
-    if not isinstance(results, RunResults):
-        raise RunError(f"the suite produced no results (pytest exit {box.get('status')})",
-                       int(box.get("status", 2)))  # type: ignore[call-overload]
-    return results
+    plugin = SuitePlugin(options)
+    status = pytest_in_thread(args, [plugin])
+    if plugin.results is None:
+        raise RunError(f"the suite produced no results (pytest exit {status})", status)
+    return plugin.results
 
 
 def run_suite_subprocess(
@@ -140,10 +148,9 @@ def run_suite_subprocess(
     ``target``: a URL, ``module:attr`` (an app) or ``grant:module:factory``."""
     with tempfile.TemporaryDirectory() as tmp:
         out = Path(tmp) / "results.json"
-        kind = "--url" if target.startswith(("http://", "https://")) else "--app"
-        if target.startswith(GRANT_PREFIX):
-            kind, target = "--grant", target[len(GRANT_PREFIX):]
-        cmd = [sys.executable, "-m", "conformance", "run", kind, target, "--profile",
+        spec = TargetSpec.parse(target)
+        cmd = [sys.executable, "-m", "conformance", "run", f"--{spec.kind}", str(spec.value),
+               "--profile",
                str(profile), "--seed", str(seed), "--examples", str(examples), "--json", str(out),
                "--no-reports"]
         if strict:

@@ -18,9 +18,9 @@ from .errors import (
 )
 from .grant_types import ClientCredentialsGrant
 from .registry import Client, ClientRegistry, demo_registry, hash_secret, verify_secret
+from .registry_validator import RegistryRequestValidator
 from .request_validator import RequestValidator
 from .tokens import BearerToken
-from .validator import RegistryRequestValidator
 
 __all__ = [
     "BearerToken",

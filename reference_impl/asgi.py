@@ -15,8 +15,8 @@ from . import errors
 from .endpoint import TokenEndpoint
 from .grant_types import ClientCredentialsGrant
 from .registry import ClientRegistry, demo_registry
+from .registry_validator import RegistryRequestValidator
 from .tokens import BearerToken
-from .validator import RegistryRequestValidator
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]

@@ -16,11 +16,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import Any
 
+from conformance.exitstatus import ExitStatus
 from conformance.profile import Profile
 from conformance.redact import Redactor
 from conformance.reports.curl import SecretRef, curl_command
 from conformance.resultdoc import SHOWN, DocumentRef, FindingRow, ResultsDocument, read_results
-from conformance.results import ExitStatus, Finding, RunResults
+from conformance.results import Finding, RunResults
 
 __all__ = ["OVERALL", "SHOWN", "build_document", "overall", "secret_refs", "stale_messages",
            "unlock_hint", "with_curl"]

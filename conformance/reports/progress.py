@@ -13,6 +13,7 @@ from collections.abc import Generator
 import pytest
 
 from conformance.catalogue import Catalogue
+from conformance.markers import item_requirements
 
 PLUGIN_NAME = "cc_conformance_progress"
 
@@ -50,8 +51,6 @@ class Progress:
         tr = self.config.pluginmanager.get_plugin("terminalreporter")
         if tr is None or self.config.get_verbosity() > 0:
             return
-        from conformance.plugin import item_requirements
-
         self.tr = tr
         self.tty = bool(tr.isatty())
         # pytest's "[100%]" filler would land on our line; the line is the progress here.

@@ -25,7 +25,7 @@ import httpx
 
 from conformance.exchange import Exchange, Received, SentRequest
 from conformance.request import RawRequest, UnsendableRequest, check_sendable
-from conformance.targets import TargetError, TransportOptions
+from conformance.targets.base import TargetError, TransportOptions
 
 _DECODE_STEP = 64 * 1024
 

@@ -11,8 +11,8 @@ import httpx
 
 from conformance.exchange import Exchange
 from conformance.request import RawRequest, UnsendableRequest
-from conformance.targets import TargetError
 from conformance.targets._httpx import build_url, send_httpx
+from conformance.targets.base import TargetError
 
 BASE = "http://cc-target.test"
 

@@ -45,8 +45,8 @@ import sys
 from typing import Any
 from urllib.parse import urlencode
 
-from conformance.targets import TargetConfigError, TargetSpec, import_object
 from conformance.targets.app import AppTarget
+from conformance.targets.base import TargetConfigError, TargetSpec, import_object
 from reference_impl.asgi import TokenApp
 from reference_impl.common import Request
 from reference_impl.endpoint import TokenEndpoint

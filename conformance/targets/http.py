@@ -16,8 +16,8 @@ import httpx
 
 from conformance.exchange import Exchange
 from conformance.request import RawRequest
-from conformance.targets import TargetConfigError, TransportOptions
 from conformance.targets._httpx import build_url, send_httpx
+from conformance.targets.base import TargetConfigError, TransportOptions
 
 
 def _is_loopback(host: str) -> bool:

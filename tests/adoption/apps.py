@@ -4,6 +4,6 @@ token responses (RFC6749-5.1-pragma fails, everything else as the reference)."""
 from __future__ import annotations
 
 from reference_impl.asgi import create_app
-from tests.suite.broken import breaking
+from tests.machinery.broken import breaking
 
 no_pragma = breaking(create_app(), drop_headers=("pragma",))

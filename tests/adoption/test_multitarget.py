@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from conformance.multitarget import combined_status
+from conformance.exitstatus import combined as combined_status
 from conformance.reports.matrix import build_matrix, render_markdown
 
 from .conftest import PRAGMA, cli, load_json, verdicts

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from conformance.catalogue import load_catalogue
-from conformance.results import ExitStatus, RunResults, Verdict
+from conformance.exitstatus import ExitStatus
+from conformance.results import RunResults, Verdict
 from conformance.runner import run_suite
 from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
@@ -177,7 +178,7 @@ def test_admin_added_to_scope_less_requests_fails_without_a_documented_default(
     RFC6749-3.3-scope-policy. Now the forbidden-scope check always runs, and default-scope is
     not_applicable (nothing to compare with), never a pass."""
     from reference_impl.common import Request
-    from reference_impl.validator import RegistryRequestValidator
+    from reference_impl.registry_validator import RegistryRequestValidator
 
     from .wrappers import build_app
 

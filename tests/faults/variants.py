@@ -34,7 +34,7 @@ from reference_impl import errors
 from reference_impl.common import Request
 from reference_impl.endpoint import TokenEndpoint
 from reference_impl.grant_types import ClientCredentialsGrant
-from reference_impl.validator import RegistryRequestValidator
+from reference_impl.registry_validator import RegistryRequestValidator
 
 from .wrappers import (
     Reply,

@@ -19,8 +19,8 @@ from reference_impl.asgi import TokenApp
 from reference_impl.endpoint import TokenEndpoint
 from reference_impl.grant_types import ClientCredentialsGrant
 from reference_impl.registry import ClientRegistry, demo_registry
+from reference_impl.registry_validator import RegistryRequestValidator
 from reference_impl.tokens import BearerToken
-from reference_impl.validator import RegistryRequestValidator
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]

@@ -10,7 +10,7 @@ import pytest
 
 from reference_impl.common import Request
 from reference_impl.registry import Client, ClientRegistry
-from reference_impl.validator import RegistryRequestValidator
+from reference_impl.registry_validator import RegistryRequestValidator
 
 from .conftest import CODE_ONLY_ID, DEMO_ID, DEMO_SECRET, PUBLIC_ID
 

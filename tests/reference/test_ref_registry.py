@@ -7,7 +7,7 @@ import pytest
 from reference_impl import registry as reg
 from reference_impl.common import Request
 from reference_impl.registry import ClientRegistry, RegistryError, demo_registry
-from reference_impl.validator import RegistryRequestValidator
+from reference_impl.registry_validator import RegistryRequestValidator
 
 from .conftest import DEMO_ID, DEMO_SECRET, PUBLIC_ID, SPECIAL_ID, SPECIAL_SECRET, fast_hash
 
@@ -157,7 +157,7 @@ async def test_registry_validator_hooks(fast_registry: ClientRegistry) -> None:
 async def test_token_store_is_bounded(
     fast_registry: ClientRegistry, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import reference_impl.validator as val
+    import reference_impl.registry_validator as val
 
     monkeypatch.setattr(val, "TOKEN_STORE_SIZE", 2)
     validator = RegistryRequestValidator(fast_registry)

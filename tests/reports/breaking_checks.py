@@ -25,7 +25,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from conformance.harness import CC, hypothesis_settings
+from conformance.harness import CheckContext, hypothesis_settings
+from conformance.plugin import get_plugin
 from conformance.request import RawRequest, RequestBuilder
 
 RID = "RFC6749-4.4.3-token-issued"
@@ -34,15 +35,14 @@ LAST = "test_last_check_then_an_internal_error"
 
 
 @pytest.fixture
-def cc(request: pytest.FixtureRequest) -> CC:
+def cc(request: pytest.FixtureRequest) -> CheckContext:
     """The suite's ``cc`` fixture (conformance/suite/conftest.py), for a module outside it."""
-    plugin = request.config.pluginmanager.get_plugin("cc_conformance_session")
-    helper: CC = plugin.make_cc(request.node)
-    request.node._cc = helper
+    plugin = get_plugin(request.config)
+    helper: CheckContext = plugin.check_context(request.node)  # type: ignore[attr-defined]
     return helper
 
 
-def _credentials(cc: CC) -> tuple[RequestBuilder, RawRequest, RawRequest, str, str, str]:
+def _credentials(cc: CheckContext) -> tuple[RequestBuilder, RawRequest, RawRequest, str, str, str]:
     builder = cc.token_request(method="client_secret_post", label="breaking")
     post = builder.build()
     basic = cc.token_request(method="client_secret_basic").build()
@@ -52,7 +52,7 @@ def _credentials(cc: CC) -> tuple[RequestBuilder, RawRequest, RawRequest, str, s
     return builder, post, basic, secret, authorization, body
 
 
-def _response(cc: CC, request: RawRequest) -> str:
+def _response(cc: CheckContext, request: RawRequest) -> str:
     """The response body (with its access token), or "" from a dead target."""
     try:
         return cc.send(request).response.text
@@ -61,7 +61,7 @@ def _response(cc: CC, request: RawRequest) -> str:
 
 
 @pytest.mark.requirement(RID)
-def test_check_raises_with_the_request_in_its_frame(cc: CC) -> None:
+def test_check_raises_with_the_request_in_its_frame(cc: CheckContext) -> None:
     builder, post, basic, secret, authorization, body = _credentials(cc)  # noqa: RUF059
     token_response = _response(cc, basic)
     print(f"sending {body} with {authorization}")  # captured output is audited too
@@ -79,30 +79,30 @@ def test_check_raises_with_the_request_in_its_frame(cc: CC) -> None:
 
 
 @pytest.fixture
-def breaks_in_setup(cc: CC) -> None:
+def breaks_in_setup(cc: CheckContext) -> None:
     builder, post, basic, secret, authorization, body = _credentials(cc)  # noqa: RUF059
     raise RuntimeError(f"setup broke on {body}")
 
 
 @pytest.mark.requirement(RID)
-def test_fixture_breaks_in_setup(cc: CC, breaks_in_setup: None) -> None:
+def test_fixture_breaks_in_setup(cc: CheckContext, breaks_in_setup: None) -> None:
     raise AssertionError("not reached")  # pragma: no cover
 
 
 @pytest.fixture
-def breaks_in_teardown(cc: CC) -> Iterator[None]:
+def breaks_in_teardown(cc: CheckContext) -> Iterator[None]:
     yield
     builder, post, basic, secret, authorization, body = _credentials(cc)  # noqa: RUF059
     raise RuntimeError(f"teardown broke on {body} ({authorization})")
 
 
 @pytest.mark.requirement(RID)
-def test_fixture_breaks_in_teardown(cc: CC, breaks_in_teardown: None) -> None:
+def test_fixture_breaks_in_teardown(cc: CheckContext, breaks_in_teardown: None) -> None:
     """Passes; its fixture then breaks."""
 
 
 @pytest.mark.requirement(RID)
-def test_property_raises_on_a_drawn_request(cc: CC) -> None:
+def test_property_raises_on_a_drawn_request(cc: CheckContext) -> None:
     builder, post, basic, secret, authorization, body = _credentials(cc)  # noqa: RUF059
 
     @hypothesis_settings(cc.examples)
@@ -115,7 +115,7 @@ def test_property_raises_on_a_drawn_request(cc: CC) -> None:
 
 
 @pytest.mark.requirement(RID)
-def test_last_check_then_an_internal_error(cc: CC) -> None:
+def test_last_check_then_an_internal_error(cc: CheckContext) -> None:
     """Passes; the hook below then raises (INTERNALERROR) with the credentials in its frame."""
 
 

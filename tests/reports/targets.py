@@ -13,7 +13,7 @@ from collections.abc import MutableMapping
 from typing import Any
 
 from reference_impl.asgi import create_app
-from tests.suite.broken import breaking
+from tests.machinery.broken import breaking
 
 Message = MutableMapping[str, Any]
 

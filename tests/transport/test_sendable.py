@@ -20,8 +20,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from conformance.exitstatus import ExitStatus
 from conformance.request import RawRequest, UnsendableRequest, unsendable_reason
-from conformance.results import ExitStatus, Verdict
+from conformance.results import Verdict
 from conformance.runner import run_suite
 from conformance.suite._strategies import (
     GARBAGE_AUTH,

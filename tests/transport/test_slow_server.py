@@ -21,8 +21,9 @@ from typing import Any
 import pytest
 import uvicorn
 
+from conformance.exitstatus import ExitStatus
 from conformance.profile import load_profile
-from conformance.results import ExitStatus, RunResults
+from conformance.results import RunResults
 from conformance.runner import run_suite
 from reference_impl.asgi import create_app
 from tests.demo import DEMO_ENV, REFERENCE_PROFILE

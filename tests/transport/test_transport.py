@@ -2,7 +2,7 @@
 and stopped by a fixture), and the app target drives a WSGI app as well as an ASGI one.
 
 (A URL where nothing listens -> exit status 3 is already covered by
-tests/suite/test_runs.py::test_unreachable_url_exits_3.)
+tests/machinery/test_runs.py::test_unreachable_url_exits_3.)
 """
 
 from __future__ import annotations
@@ -11,7 +11,8 @@ from functools import cache
 
 import pytest
 
-from conformance.results import ExitStatus, RunResults, Verdict
+from conformance.exitstatus import ExitStatus
+from conformance.results import RunResults, Verdict
 from conformance.runner import run_suite
 from reference_impl.asgi import create_app
 from tests.demo import DEMO_ENV, REFERENCE_PROFILE

@@ -7,7 +7,7 @@ import pytest
 from conformance.checks import issued_token
 from conformance.entropy import MUST_BITS, SHOULD_BITS, estimate_entropy
 from conformance.exchange import parse_json_object
-from conformance.harness import CC
+from conformance.harness import CheckContext
 
 MIN_SAMPLE = 20
 
@@ -15,7 +15,7 @@ MIN_SAMPLE = 20
 @pytest.mark.asyncio
 @pytest.mark.requirement("RFC6749-10.10-token-unique", "RFC6749-10.10-token-entropy-128",
                          "RFC6749-10.10-token-entropy")
-async def test_tokens_unique_and_unguessable(cc: CC) -> None:
+async def test_tokens_unique_and_unguessable(cc: CheckContext) -> None:
     """Requests many tokens concurrently (--cc-token-count at --cc-concurrency; 100 at 10 by
     default) and estimates, from their structure, the bits an attacker lacks per token
     (conformance.entropy: signed JWTs count their signature, at most 256 bits, plus random

@@ -10,14 +10,14 @@ from hypothesis import assume, given
 from hypothesis import strategies as st
 
 from conformance.checks import issued_token, verify_error, verify_success
-from conformance.harness import CC, PropertyViolation, hypothesis_settings
+from conformance.harness import CheckContext, PropertyViolation, hypothesis_settings
 from conformance.request import RequestBuilder, form_encode
 from conformance.results import Verdict
 from conformance.suite._common import BASIC, METHODS, POST, need_method, scheme_of
 
 
 @pytest.mark.requirement("RFC6749-2.3.1-basic-supported", "RFC6749-4.4.3-token-issued")
-def test_basic_authentication_is_supported(cc: CC) -> None:
+def test_basic_authentication_is_supported(cc: CheckContext) -> None:
     """Sends grant_type=client_credentials with the confidential client in HTTP Basic.
     RFC 6749 §2.3.1: the server MUST support Basic for clients holding a password."""
     if cc.spec != "rfc6749":
@@ -29,7 +29,7 @@ def test_basic_authentication_is_supported(cc: CC) -> None:
 
 @pytest.mark.requirement("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post",
                          "RFC6749-4.4.3-token-issued")
-def test_body_credentials(cc: CC) -> None:
+def test_body_credentials(cc: CheckContext) -> None:
     """Sends client_id and client_secret in the form body (client_secret_post).
     RFC 6749 §2.3.1: optional (MAY), so only checked when the profile declares it;
     OAuth 2.1 §2.4.1: the server MUST support it."""
@@ -45,7 +45,7 @@ def test_body_credentials(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-2.3.1-basic-form-encoding")
-def test_basic_credentials_are_form_urlencoded(cc: CC) -> None:
+def test_basic_credentials_are_form_urlencoded(cc: CheckContext) -> None:
     """Sends the needs-encoding client (':' ' ' '/' '%' '+' non-ASCII in id and secret) in Basic,
     form-urlencoded before base64 as §2.3.1 requires, and probes the raw form many clients send.
     The server MUST accept the encoded form; accepting only the raw form is a failure."""
@@ -79,7 +79,7 @@ def test_basic_credentials_are_form_urlencoded(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-2.3.1-client-secret-post", "OAUTH21-2.4.1-client-secret-post")
-def test_body_credentials_with_special_characters(cc: CC) -> None:
+def test_body_credentials_with_special_characters(cc: CheckContext) -> None:
     """Sends the needs-encoding client's id and secret form-urlencoded in the body.
     The body is ordinary application/x-www-form-urlencoded, so it MUST authenticate."""
     rid = "OAUTH21-2.4.1-client-secret-post" if cc.spec == "oauth2.1" else \
@@ -99,7 +99,7 @@ TWO_METHODS_CODES = ("invalid_request", "invalid_client")
 
 @pytest.mark.parametrize("body", ["client_id and client_secret", "client_secret only"])
 @pytest.mark.requirement("RFC6749-2.3-one-auth-method", "RFC6749-5.2-invalid-request")
-def test_two_authentication_methods_refused(cc: CC, body: str) -> None:
+def test_two_authentication_methods_refused(cc: CheckContext, body: str) -> None:
     """Sends valid credentials in HTTP Basic and a client_secret in the body (with or without
     client_id). RFC 6749 §2.3: a client MUST NOT use more than one method; §5.2 defines such a
     request as invalid and §4.4.3 answers it with a §5.2 error: no token, invalid_request (or
@@ -118,7 +118,7 @@ def test_two_authentication_methods_refused(cc: CC, body: str) -> None:
 
 
 @pytest.mark.requirement("RFC6749-2.3-one-auth-method", "RFC6749-5.2-invalid-request")
-def test_basic_and_body_credentials_of_another_client_refused(cc: CC) -> None:
+def test_basic_and_body_credentials_of_another_client_refused(cc: CheckContext) -> None:
     """Sends the confidential client in HTTP Basic and a second registered client's id and
     secret in the body. §2.3: one method only; §5.2: invalid_request (or invalid_client). The
     request must be served as neither client: no token at all. (Which client a server that
@@ -133,7 +133,7 @@ def test_basic_and_body_credentials_of_another_client_refused(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2.1-client-id-mismatch", "RFC6749-5.2-invalid-request")
-def test_basic_with_client_id_of_another_client_refused(cc: CC) -> None:
+def test_basic_with_client_id_of_another_client_refused(cc: CheckContext) -> None:
     """Sends valid HTTP Basic credentials of the confidential client plus a body client_id
     naming another registered client. §3.2.1 lets a client name itself with client_id; naming
     someone else makes the request carry conflicting client identities (§5.2: multiple
@@ -148,7 +148,7 @@ def test_basic_with_client_id_of_another_client_refused(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2.1-client-id-with-basic")
-def test_client_id_alongside_basic(cc: CC) -> None:
+def test_client_id_alongside_basic(cc: CheckContext) -> None:
     """Sends valid HTTP Basic credentials plus client_id=<the same id> in the body.
     RFC 6749 §3.2.1: a client MAY send client_id to identify itself; without a secret it is
     not a second authentication method (§2.3), so the request MUST still get a token."""
@@ -161,7 +161,7 @@ def test_client_id_alongside_basic(cc: CC) -> None:
 
 @pytest.mark.parametrize("http_method", ["POST", "GET"])
 @pytest.mark.requirement("RFC6749-2.3.1-no-credentials-in-uri")
-def test_credentials_in_query_refused(cc: CC, http_method: str) -> None:
+def test_credentials_in_query_refused(cc: CheckContext, http_method: str) -> None:
     """Sends client_id/client_secret in the request URI's query (grant_type in the body for
     POST, in the query for GET). §2.3.1: the credentials MUST NOT be in the request URI, so
     they authenticate nothing: no token (invalid_client or invalid_request)."""
@@ -187,7 +187,7 @@ def test_credentials_in_query_refused(cc: CC, http_method: str) -> None:
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.requirement("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required",
                          "RFC6749-5.2-invalid-client-401", "RFC9110-15.5.2-www-authenticate")
-def test_wrong_secret_is_invalid_client(cc: CC, method: str) -> None:
+def test_wrong_secret_is_invalid_client(cc: CheckContext, method: str) -> None:
     """Sends the confidential client's id with a wrong secret. §5.2: invalid_client; with
     Basic, HTTP 401 and a Basic challenge. With body credentials §5.2 allows 400 or 401; a 401
     still carries a WWW-Authenticate challenge (RFC 9110 §15.5.2)."""
@@ -203,7 +203,7 @@ def test_wrong_secret_is_invalid_client(cc: CC, method: str) -> None:
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.requirement("RFC6749-5.2-invalid-client", "RFC6749-3.2.1-client-auth-required")
-def test_unknown_client_is_invalid_client(cc: CC, method: str) -> None:
+def test_unknown_client_is_invalid_client(cc: CheckContext, method: str) -> None:
     """Sends an id the server cannot know with some secret. §5.2: invalid_client."""
     need_method(cc, method)
     b = RequestBuilder().param("grant_type", "client_credentials")
@@ -215,7 +215,7 @@ def test_unknown_client_is_invalid_client(cc: CC, method: str) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2.1-client-auth-required")
-def test_no_client_authentication(cc: CC) -> None:
+def test_no_client_authentication(cc: CheckContext) -> None:
     """Sends grant_type=client_credentials with no client authentication at all.
     §3.2.1/§4.4.2: the client MUST authenticate; §5.2: invalid_client (or invalid_request)."""
     ex = cc.send(RequestBuilder().param("grant_type", "client_credentials"))
@@ -247,7 +247,7 @@ MALFORMED_BASIC = {
 
 @pytest.mark.parametrize("case", list(MALFORMED_BASIC))
 @pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-status")
-def test_malformed_basic_credentials_refused(cc: CC, case: str) -> None:
+def test_malformed_basic_credentials_refused(cc: CheckContext, case: str) -> None:
     """Sends grant_type=client_credentials with a malformed Basic header (bad base64, no colon,
     empty user-id or password, non-UTF-8 bytes, nothing after the scheme). §3.2.1: no valid
     client authentication, no token; §5.2: an error response, invalid_client (401 with a Basic
@@ -263,7 +263,7 @@ def test_malformed_basic_credentials_refused(cc: CC, case: str) -> None:
 @pytest.mark.parametrize("case", ["empty client_secret", "empty client_id",
                                   "non-UTF-8 client_secret"])
 @pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-3.2-empty-params-omitted")
-def test_malformed_body_credentials_refused(cc: CC, case: str) -> None:
+def test_malformed_body_credentials_refused(cc: CheckContext, case: str) -> None:
     """Sends client_secret_post credentials with an empty client_secret (§3.2: as if omitted, so
     the confidential client did not authenticate), an empty client_id with the real secret, or
     a client_secret of non-UTF-8 bytes. §3.2.1: no token; §5.2: invalid_client or
@@ -311,7 +311,7 @@ def corrupt(secret: str, op: tuple[str, int, str]) -> str:
 
 
 @pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-invalid-client")
-def test_any_corrupted_secret_is_rejected(cc: CC) -> None:
+def test_any_corrupted_secret_is_rejected(cc: CheckContext) -> None:
     """Property: any corruption of the confidential client's secret (drawn as an edit operation,
     so the secret itself never appears in Hypothesis output), sent with either declared method,
     is answered with invalid_client and no token."""

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conformance.checks import describe, issued_token, scope_set, verify_error, verify_success
 from conformance.exchange import Exchange, parse_json_object
-from conformance.harness import CC, PropertyViolation, hypothesis_settings
+from conformance.harness import CheckContext, PropertyViolation, hypothesis_settings
 from conformance.request import RawRequest, basic_header
 from conformance.results import Verdict
 from conformance.suite._common import BASIC, POST, need_method, scheme_of
@@ -31,7 +31,7 @@ def oauth_answer(ex: Exchange) -> bool:
 
 
 @pytest.mark.requirement("RFC6749-3.2-tls")
-def test_endpoint_uses_tls(cc: CC) -> None:
+def test_endpoint_uses_tls(cc: CheckContext) -> None:
     """Looks at how the endpoint is reached and, for an https endpoint, sends one token request
     for a client that does not exist (never a real secret) to its plain-http twin
     (http://same-host[:same port]/same-path, or target.plain_http_url). §3.2: the server MUST
@@ -70,7 +70,7 @@ def test_endpoint_uses_tls(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-10.3-tls-server-auth")
-def test_tls_server_authenticated(cc: CC) -> None:
+def test_tls_server_authenticated(cc: CheckContext) -> None:
     """Looks at how TLS was set up. §10.3: tokens travel only over TLS *with server
     authentication*. The preflight already completed a verified handshake (default trust store,
     or --ca-bundle), so that is a pass; with --insecure nothing was verified (warning); plain
@@ -101,7 +101,7 @@ def test_tls_server_authenticated(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2-post-only")
-def test_get_request_not_honoured(cc: CC) -> None:
+def test_get_request_not_honoured(cc: CheckContext) -> None:
     """Sends a GET with grant_type in the query and valid Basic credentials. §3.2: clients MUST
     use POST; a server that issues a token anyway invites credentials into URIs (warning)."""
     need_method(cc, BASIC)
@@ -116,7 +116,7 @@ def test_get_request_not_honoured(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2-unknown-params-ignored", "RFC6749-4.4.3-token-issued")
-def test_unknown_parameter_ignored(cc: CC) -> None:
+def test_unknown_parameter_ignored(cc: CheckContext) -> None:
     """Sends a valid request plus an extension parameter the server cannot know.
     §3.2: unrecognised parameters MUST be ignored, so a token is issued."""
     ex = cc.send(cc.token_request(extra=[("x_cc_conformance_probe", "1")]))
@@ -128,7 +128,7 @@ PARAM_VALUES = st.text(alphabet=st.characters(min_codepoint=0x20, max_codepoint=
 
 
 @pytest.mark.requirement("RFC6749-3.2-unknown-params-ignored")
-def test_unknown_parameters_in_any_order_ignored(cc: CC) -> None:
+def test_unknown_parameters_in_any_order_ignored(cc: CheckContext) -> None:
     """Property: any set of unknown extension parameters, shuffled in with grant_type in any
     order, leaves a valid request valid (§3.2)."""
 
@@ -152,7 +152,7 @@ def test_unknown_parameters_in_any_order_ignored(cc: CC) -> None:
 
 @pytest.mark.parametrize("param", ["grant_type", "scope", "client_id"])
 @pytest.mark.requirement("RFC6749-3.2-no-repeated-params", "RFC6749-5.2-invalid-request")
-def test_repeated_parameter_refused(cc: CC, param: str) -> None:
+def test_repeated_parameter_refused(cc: CheckContext, param: str) -> None:
     """Sends an otherwise valid request with one parameter repeated (same value twice).
     §3.2: parameters MUST NOT be repeated; §5.2 defines the request as invalid
     (invalid_request) and §4.4.3 answers it with that error: no token."""
@@ -181,7 +181,7 @@ def test_repeated_parameter_refused(cc: CC, param: str) -> None:
 @pytest.mark.parametrize("param", ["scope", "client_id", "grant_type"])
 @pytest.mark.requirement("RFC6749-3.2-no-repeated-params", "RFC6749-3.3-scope-policy",
                          "RFC6749-5.2-invalid-request")
-def test_repeated_parameter_with_conflicting_values_refused(cc: CC, param: str) -> None:
+def test_repeated_parameter_with_conflicting_values_refused(cc: CheckContext, param: str) -> None:
     """Sends a parameter twice with different values: scope=<allowed>&scope=<forbidden>;
     client_id=<client A>&client_secret=<A's secret>&client_id=<client B>; or
     grant_type=client_credentials&grant_type=<another grant>. §3.2: no repeats; §5.2:
@@ -230,7 +230,7 @@ def test_repeated_parameter_with_conflicting_values_refused(cc: CC, param: str) 
 
 
 @pytest.mark.requirement("RFC6749-3.2-empty-params-omitted", "RFC6749-5.2-invalid-request")
-def test_empty_grant_type_is_missing(cc: CC) -> None:
+def test_empty_grant_type_is_missing(cc: CheckContext) -> None:
     """Sends grant_type= (empty) with valid credentials. §3.2: an empty parameter counts as
     omitted, so grant_type is missing: §5.2 invalid_request."""
     ex = cc.send(cc.token_request(grant_type=""))
@@ -240,7 +240,7 @@ def test_empty_grant_type_is_missing(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2-empty-params-omitted")
-def test_empty_scope_is_omitted(cc: CC) -> None:
+def test_empty_scope_is_omitted(cc: CheckContext) -> None:
     """Sends scope= (empty) and, separately, no scope. §3.2: both MUST be handled the same
     way (same outcome, same granted scope)."""
     omitted = cc.send(cc.token_request(label="scope omitted"))
@@ -261,7 +261,7 @@ def test_empty_scope_is_omitted(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2-empty-params-omitted", "RFC6749-2.3-one-auth-method")
-def test_empty_body_secret_with_basic(cc: CC) -> None:
+def test_empty_body_secret_with_basic(cc: CheckContext) -> None:
     """Sends valid Basic credentials plus an empty client_secret= in the body. §3.2: the empty
     parameter is omitted, so only one authentication method is used and a token is issued."""
     need_method(cc, BASIC)
@@ -270,7 +270,7 @@ def test_empty_body_secret_with_basic(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC6749-3.2.1-client-auth-required", "RFC6749-5.2-status")
-def test_garbage_never_gets_a_token_or_5xx(cc: CC) -> None:
+def test_garbage_never_gets_a_token_or_5xx(cc: CheckContext) -> None:
     """Property: random bodies, content types and Authorization headers (never a real secret)
     never get a token and are always answered with a 4xx (§3.2.1: no authentication, no token;
     §5.2: an invalid or malformed request gets an error response, 400 or 401 - other 4xx such

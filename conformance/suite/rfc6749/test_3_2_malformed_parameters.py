@@ -8,14 +8,14 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import verify_error, verify_success
-from conformance.harness import CC
+from conformance.harness import CheckContext
 from conformance.request import RawRequest
 from conformance.suite._common import BASIC, need_method, scheme_of
 
 
 @pytest.mark.parametrize("param", ["client_id", "x_cc_conformance_probe", "scope"])
 @pytest.mark.requirement("RFC6749-3.2-empty-params-omitted")
-def test_empty_optional_parameter_is_omitted(cc: CC, param: str) -> None:
+def test_empty_optional_parameter_is_omitted(cc: CheckContext, param: str) -> None:
     """Sends a valid Basic-authenticated request plus one optional parameter with an empty value
     (client_id=, an extension parameter, scope=). §3.2: a parameter without a value MUST be
     treated as omitted, so the request stays valid and gets a token."""
@@ -34,7 +34,7 @@ NON_UTF8_BODIES = {
 
 @pytest.mark.parametrize("case", list(NON_UTF8_BODIES))
 @pytest.mark.requirement("RFC6749-4.4.2-grant-type", "RFC6749-5.2-status")
-def test_non_utf8_grant_type_refused(cc: CC, case: str) -> None:
+def test_non_utf8_grant_type_refused(cc: CheckContext, case: str) -> None:
     """Sends valid client credentials with a grant_type whose value ends in bytes that are not
     UTF-8 (percent-encoded or raw). §4.4.2: the value is not client_credentials, so no token;
     §5.2: an error response (invalid_request or unsupported_grant_type), never a 5xx."""

@@ -10,16 +10,16 @@ from hypothesis import strategies as st
 
 from conformance.checks import Recorder, issued_token, scope_set, verify_error, verify_success
 from conformance.exchange import Exchange, parse_json_object
-from conformance.harness import CC, PropertyViolation, hypothesis_settings
+from conformance.harness import CheckContext, PropertyViolation, hypothesis_settings
 from conformance.suite._common import scheme_of
 
 
-def forbidden_scopes(cc: CC) -> set[str]:
+def forbidden_scopes(cc: CheckContext) -> set[str]:
     """Scopes the profile says this client must never hold: not allowed or unknown."""
     return set(cc.profile.scopes.not_allowed) | set(cc.profile.scopes.unknown)
 
 
-def check_no_forbidden_grant(cc: CC, rec: Recorder, ex: Exchange, requested: list[str],
+def check_no_forbidden_grant(cc: CheckContext, rec: Recorder, ex: Exchange, requested: list[str],
                              granted: set[str]) -> None:
     """§3.3 policy: whatever was asked for, the grant never holds a forbidden scope — neither
     one the client requested nor one the server added on its own."""
@@ -31,7 +31,8 @@ def check_no_forbidden_grant(cc: CC, rec: Recorder, ex: Exchange, requested: lis
               exchanges=[ex])
 
 
-def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str]) -> None:
+def judge_scope_request(cc: CheckContext, rec: Recorder, ex: Exchange,
+                        requested: list[str]) -> None:
     """Shared scope policy: allowed-only requests are granted; anything outside the allowance is
     refused with invalid_scope or narrowed (then scope MUST say so); never granted."""
     allowed = set(cc.profile.scopes.allowed)
@@ -76,7 +77,7 @@ def judge_scope_request(cc: CC, rec: Recorder, ex: Exchange, requested: list[str
 
 @pytest.mark.requirement("RFC6749-3.3-default-scope", "RFC6749-5.2-invalid-scope",
                          "RFC6749-3.3-scope-policy")
-def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
+def test_omitted_scope_uses_default_or_invalid_scope(cc: CheckContext) -> None:
     """Sends a request without scope. §3.3: the server MUST apply its default scope or fail
     with invalid_scope; the profile says which (scopes.default / scopes.omitted_policy)."""
     sc = cc.profile.scopes
@@ -115,7 +116,7 @@ def test_omitted_scope_uses_default_or_invalid_scope(cc: CC) -> None:
 @pytest.mark.requirement("RFC6749-4.4.2-scope-parameter", "RFC6749-5.1-scope",
                          "RFC9700-2.3-least-privilege", "RFC6749-3.3-scope-syntax",
                          "RFC6749-3.3-scope-policy")
-def test_allowed_scopes_granted(cc: CC) -> None:
+def test_allowed_scopes_granted(cc: CheckContext) -> None:
     """Requests each allowed scope alone, then all of them. §4.4.2/§3.3: they are granted, and
     nothing outside the allowance is added to them; if the grant differs from the request, §5.1
     requires scope in the response."""
@@ -129,7 +130,7 @@ def test_allowed_scopes_granted(cc: CC) -> None:
 
 @pytest.mark.parametrize("kind", ["not_allowed", "unknown"])
 @pytest.mark.requirement("RFC6749-3.3-scope-policy", "RFC6749-5.2-invalid-scope")
-def test_scope_outside_allowance_never_granted(cc: CC, kind: str) -> None:
+def test_scope_outside_allowance_never_granted(cc: CheckContext, kind: str) -> None:
     """Requests a scope the client may not have (not_allowed) or the server does not know
     (unknown). §3.3/§5.2: invalid_scope, or a narrowed grant that says so; never granted."""
     scopes = getattr(cc.profile.scopes, kind)
@@ -142,7 +143,7 @@ def test_scope_outside_allowance_never_granted(cc: CC, kind: str) -> None:
 
 @pytest.mark.requirement("RFC6749-3.3-scope-policy", "RFC6749-5.1-scope",
                          "RFC6749-4.4.2-scope-parameter")
-def test_scope_sets_in_any_order_follow_policy(cc: CC) -> None:
+def test_scope_sets_in_any_order_follow_policy(cc: CheckContext) -> None:
     """Property: any non-empty set of allowed / not-allowed / unknown scopes, in any order, is
     handled per policy: allowed-only sets are granted; others refused with invalid_scope or
     narrowed with scope returned; a forbidden scope is never granted."""
@@ -174,7 +175,7 @@ MALFORMED_SCOPES = {"double quote": 'read"', "backslash": "read\\x",
 
 @pytest.mark.parametrize("case", list(MALFORMED_SCOPES))
 @pytest.mark.requirement("RFC6749-3.3-scope-policy", "RFC6749-5.2-invalid-scope")
-def test_malformed_scope_token_never_granted(cc: CC, case: str) -> None:
+def test_malformed_scope_token_never_granted(cc: CheckContext, case: str) -> None:
     """Sends a valid request whose scope holds a character §3.3 forbids in a scope token
     (double quote, backslash, a control character, non-ASCII, DEL). §5.2: invalid_scope (a
     malformed scope) or invalid_request; §3.3 also lets a server drop what it cannot grant, but

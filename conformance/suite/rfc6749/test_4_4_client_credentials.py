@@ -7,7 +7,7 @@ import re
 import pytest
 
 from conformance.checks import verify_error, verify_success
-from conformance.harness import CC
+from conformance.harness import CheckContext
 from conformance.request import RequestBuilder
 from conformance.suite._common import METHODS, need_method, scheme_of
 
@@ -17,7 +17,7 @@ GRANT_NAME_RE = re.compile(r"^[-._0-9A-Za-z]+$")
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.requirement("RFC6749-4.4.3-token-issued", "RFC6749-4.4.3-no-refresh-token")
-def test_valid_request_gets_token(cc: CC, method: str) -> None:
+def test_valid_request_gets_token(cc: CheckContext, method: str) -> None:
     """Sends grant_type=client_credentials with the confidential client's credentials.
     §4.4.3: an access token response per §5.1; a refresh token SHOULD NOT be included."""
     need_method(cc, method)
@@ -28,7 +28,7 @@ def test_valid_request_gets_token(cc: CC, method: str) -> None:
 @pytest.mark.parametrize("how", ["body client_id", "basic empty password"])
 @pytest.mark.requirement("RFC6749-4.4-confidential-only", "RFC6749-5.2-error-json",
                          "RFC6749-5.2-error-code-registered")
-def test_public_client_refused(cc: CC, how: str) -> None:
+def test_public_client_refused(cc: CheckContext, how: str) -> None:
     """Sends grant_type=client_credentials as the public client (its id, no secret).
     §4.4: the grant MUST only be used by confidential clients: no token (invalid_client or
     unauthorized_client). §5.2: the refusal is a JSON error object whose code is one of §5.2's
@@ -48,7 +48,7 @@ def test_public_client_refused(cc: CC, how: str) -> None:
 
 @pytest.mark.parametrize("method", METHODS)
 @pytest.mark.requirement("RFC6749-5.2-unauthorized-client")
-def test_client_not_allowed_this_grant(cc: CC, method: str) -> None:
+def test_client_not_allowed_this_grant(cc: CheckContext, method: str) -> None:
     """Sends a valid client credentials request from an authenticated client whose registration
     does not allow this grant. §5.2: unauthorized_client."""
     need_method(cc, method)
@@ -61,7 +61,7 @@ def test_client_not_allowed_this_grant(cc: CC, method: str) -> None:
 @pytest.mark.parametrize("value", ["Client_Credentials", "CLIENT_CREDENTIALS",
                                    "client_credentials ", "urn:cc-conformance:no-such-grant"])
 @pytest.mark.requirement("RFC6749-4.4.2-grant-type", "RFC6749-5.2-unsupported-grant-type")
-def test_other_grant_type_values_unsupported(cc: CC, value: str) -> None:
+def test_other_grant_type_values_unsupported(cc: CheckContext, value: str) -> None:
     """Sends valid credentials with a grant_type that is not exactly 'client_credentials'.
     §4.4.2: the value MUST be client_credentials (protocol values are case-sensitive);
     §5.2: unsupported_grant_type (or invalid_request for a value that is not a grant-name)."""
@@ -76,7 +76,7 @@ def test_other_grant_type_values_unsupported(cc: CC, value: str) -> None:
 
 
 @pytest.mark.requirement("RFC6749-4.4.2-grant-type", "RFC6749-5.2-invalid-request")
-def test_missing_grant_type(cc: CC) -> None:
+def test_missing_grant_type(cc: CheckContext) -> None:
     """Sends valid credentials and no grant_type. §4.4.2: grant_type is REQUIRED; §5.2:
     invalid_request."""
     ex = cc.send(cc.token_request(grant_type=None, label="no grant_type"))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import verify_success
-from conformance.harness import CC
+from conformance.harness import CheckContext
 from conformance.results import Verdict
 from conformance.suite._common import METHODS, need_method
 
@@ -18,7 +18,7 @@ from conformance.suite._common import METHODS, need_method
                          "RFC6749-5.1-expires-in-numeric", "RFC6749-5.1-scope",
                          "RFC6749-3.2-response-no-repeated-params", "RFC6749-3.3-scope-syntax",
                          "OAUTH21-3.2.3-scope-returned")
-def test_successful_response(cc: CC, method: str, with_scope: bool) -> None:
+def test_successful_response(cc: CheckContext, method: str, with_scope: bool) -> None:
     """Sends a valid request (with and without an allowed scope). §5.1: status 200, JSON
     object as application/json, Cache-Control: no-store, Pragma: no-cache (RFC 6749 only),
     access_token, token_type, numeric expires_in, scope when it differs from the request
@@ -35,7 +35,7 @@ def test_successful_response(cc: CC, method: str, with_scope: bool) -> None:
 
 
 @pytest.mark.requirement("RFC6749-5.1-no-redirect")
-def test_token_request_not_redirected(cc: CC) -> None:
+def test_token_request_not_redirected(cc: CheckContext) -> None:
     """Sends a valid request and an unauthenticated one. §5.1/§5.2 name the statuses of a token
     response (200; 400/401); a 3xx hands the request to another location, and a client that
     follows a 307/308 re-posts its secret there. The suite never follows it (SHOULD: warning)."""

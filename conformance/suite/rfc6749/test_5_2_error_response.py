@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import issued_token, verify_error
-from conformance.harness import CC
+from conformance.harness import CheckContext
 from conformance.request import RequestBuilder
 from conformance.suite._common import BASIC, need_method, scheme_of
 
@@ -18,7 +18,7 @@ from conformance.suite._common import BASIC, need_method, scheme_of
                          "RFC6749-5.2-invalid-client", "RFC6749-5.2-invalid-scope",
                          "RFC6749-5.2-error-uri", "RFC6749-5.2-error-code-registered",
                          "RFC9110-15.5.2-www-authenticate", "RFC9110-11.2-auth-param-syntax")
-def test_error_response_shape(cc: CC, situation: str) -> None:
+def test_error_response_shape(cc: CheckContext, situation: str) -> None:
     """Provokes a typical error. §5.2: HTTP 400 (401 for invalid_client, required when the
     client used the Authorization header), a JSON object (RFC 8259: no NaN or Infinity) with
     the expected error code, itself one of §5.2's or registered for the token endpoint,
@@ -61,7 +61,7 @@ def test_error_response_shape(cc: CC, situation: str) -> None:
 @pytest.mark.requirement("RFC6749-5.2-invalid-client-401", "RFC6749-5.2-status",
                          "RFC7617-2-realm", "RFC7617-2.1-charset-utf8",
                          "RFC9110-15.5.2-www-authenticate", "RFC9110-11.2-auth-param-syntax")
-def test_invalid_client_via_basic_is_401_with_challenge(cc: CC) -> None:
+def test_invalid_client_via_basic_is_401_with_challenge(cc: CheckContext) -> None:
     """Sends wrong credentials in HTTP Basic. §5.2: when the client authenticated via the
     Authorization header, invalid_client MUST be a 401 with WWW-Authenticate: Basic. RFC 7617
     §2: that Basic challenge MUST carry realm; §2.1: a charset parameter, if sent, is UTF-8.

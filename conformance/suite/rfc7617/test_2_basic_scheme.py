@@ -5,14 +5,14 @@ from __future__ import annotations
 import pytest
 
 from conformance.checks import verify_success
-from conformance.harness import CC
+from conformance.harness import CheckContext
 from conformance.request import RequestBuilder
 from conformance.suite._common import BASIC, need_method
 
 
 @pytest.mark.parametrize("scheme", ["basic", "BASIC", "bAsIc"])
 @pytest.mark.requirement("RFC7617-2-scheme-case-insensitive")
-def test_basic_scheme_name_any_case(cc: CC, scheme: str) -> None:
+def test_basic_scheme_name_any_case(cc: CheckContext, scheme: str) -> None:
     """Sends valid Basic credentials with the scheme name in another case. RFC 7617 §2: the
     scheme is matched case-insensitively, so a token is issued."""
     need_method(cc, BASIC)

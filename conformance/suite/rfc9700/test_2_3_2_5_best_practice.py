@@ -7,12 +7,12 @@ import pytest
 from conformance.checks import issued_token, verify_success
 from conformance.entropy import jws_claims
 from conformance.exchange import parse_json_object
-from conformance.harness import CC
+from conformance.harness import CheckContext
 from conformance.results import Verdict
 
 
 @pytest.mark.requirement("RFC9700-2.3-least-privilege")
-def test_narrow_request_gets_narrow_token(cc: CC) -> None:
+def test_narrow_request_gets_narrow_token(cc: CheckContext) -> None:
     """Requests a single allowed scope. RFC 9700 §2.3: tokens SHOULD be restricted to the
     minimum privilege; a broader grant than requested is a warning."""
     allowed = cc.profile.scopes.allowed
@@ -24,7 +24,7 @@ def test_narrow_request_gets_narrow_token(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC9700-2.3-audience")
-def test_jwt_access_token_names_its_audience(cc: CC) -> None:
+def test_jwt_access_token_names_its_audience(cc: CheckContext) -> None:
     """Sends a valid request and reads the access token. A JWT access token (a JWS whose claims
     anyone holding it can read, RFC 9068) shows whether it is audience-restricted: RFC 9700
     §2.3 says tokens SHOULD be restricted to one resource server or a small set, so a JWT
@@ -49,7 +49,7 @@ def test_jwt_access_token_names_its_audience(cc: CC) -> None:
 
 
 @pytest.mark.requirement("RFC9700-2.5-client-authentication")
-def test_client_authentication_methods(cc: CC) -> None:
+def test_client_authentication_methods(cc: CheckContext) -> None:
     """Reports the client authentication methods in use. RFC 9700 §2.5 recommends asymmetric
     methods (mTLS, private_key_jwt); shared-secret methods are reported as information."""
     methods = ", ".join(cc.profile.auth_methods)

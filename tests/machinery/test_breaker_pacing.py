@@ -14,7 +14,8 @@ from typing import Any
 import pytest
 
 from conformance.exchange import Exchange, Received, SentRequest
-from conformance.harness import STOPPED_AFTER, ConformanceSession, RunOptions
+from conformance.harness import STOPPED_AFTER, ConformanceSession
+from conformance.options import RunOptions
 from conformance.profile import load_profile
 from conformance.request import RawRequest
 from conformance.targets import TargetError, TargetSpec

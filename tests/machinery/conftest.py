@@ -1,4 +1,6 @@
-"""Shared fixtures for the project's tests of the suite (not the suite itself)."""
+"""Fixtures of the machinery tests: the suite's engine (harness, checks, profile, requests,
+exchanges, catalogue, runner), tested here; the conformance checks themselves live in
+conformance/suite/."""
 
 from __future__ import annotations
 

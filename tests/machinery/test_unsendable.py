@@ -17,7 +17,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 import conformance.harness as harness
-from conformance.harness import CC, ConformanceSession, PropertyViolation, RunOptions
+from conformance.harness import CheckContext, ConformanceSession, PropertyViolation
+from conformance.options import RunOptions
 from conformance.profile import load_profile
 from conformance.redact import Redactor
 from conformance.request import RawRequest, UnsendableRequest, unsendable_reason
@@ -32,7 +33,7 @@ SECRETISH = "s3cr3t-looking-value"
 
 @dataclass
 class _Item:
-    nodeid: str = "tests/suite/test_unsendable.py::property"
+    nodeid: str = "tests/machinery/test_unsendable.py::property"
 
 
 @pytest.fixture
@@ -49,7 +50,7 @@ def session() -> Iterator[ConformanceSession]:
 
 
 def test_unsendable_examples_of_a_property_are_rejected(session: ConformanceSession) -> None:
-    cc = CC(session, _Item(), ["RFC6749-3.2.1-client-auth-required"])  # type: ignore[arg-type]
+    cc = CheckContext(session, _Item(), ["RFC6749-3.2.1-client-auth-required"])  # type: ignore[arg-type]
 
     @harness.hypothesis_settings(cc.examples)
     @given(auth=st.sampled_from(["Basic ", f"Basic {SECRETISH} ", "Basic Og==", "Basic x"]))
@@ -71,7 +72,7 @@ def test_unsendable_examples_of_a_property_are_rejected(session: ConformanceSess
 
 
 def test_unsendable_request_outside_a_property_raises(session: ConformanceSession) -> None:
-    cc = CC(session, _Item(), [])  # type: ignore[arg-type]
+    cc = CheckContext(session, _Item(), [])  # type: ignore[arg-type]
     for _ in range(harness.STOPPED_AFTER + 1):
         with pytest.raises(UnsendableRequest) as info:
             cc.send(RawRequest(headers=(("Authorization", f"Basic {SECRETISH} "),)))

@@ -116,7 +116,7 @@ def test_console_and_json_never_show_secrets_or_tokens(tmp_path: Path) -> None:
     # A failing run, so failure messages with exchanges are printed too.
     out = tmp_path / "r.json"
     code, doc, console = run_suite_subprocess(
-        "tests.suite.broken_app:app", REFERENCE_PROFILE, env=DEMO_ENV, examples=5)
+        "tests.machinery.broken_app:app", REFERENCE_PROFILE, env=DEMO_ENV, examples=5)
     assert code == 1, console[-2000:]
     assert "RFC6749-5.1-no-store" in console
     text = console + json.dumps(doc, ensure_ascii=False)
