@@ -23,6 +23,8 @@ EXAMPLES = 5
 
 
 def _fault_set() -> dict[str, dict[str, str]]:
+    if str(ROOT) not in sys.path:
+        sys.path.insert(0, str(ROOT))  # tests.faults and tests.demo of this checkout
     from conformance.runner import run_suite
     from tests.demo import DEMO_ENV, REFERENCE_PROFILE
     from tests.faults.variants import FAULTS, reference
