@@ -8,6 +8,7 @@ from typing import Any
 
 from bench.inprocess import Timing
 from bench.loadgen import LoadResult
+from bench.plugin_import import PluginCost
 from bench.suite import SuiteRun
 from interop.servers import ServerSpec
 
@@ -46,6 +47,14 @@ before each fix.
 4. **Form decoding** (`form_decode_component`: a regex and `unquote_to_bytes` for every name
    and value) was the largest remaining self time; a component with no `%` and no `+` is now
    returned as is. 53 -> 26 us.
+5. **The installed plugin cost every pytest run of a vendor's environment ~0.12 s (issue 11).**
+   The `cc_conformance` pytest11 entry point imported the whole suite (harness, reports,
+   httpx, Hypothesis) even when no option of ours was given: importing `conformance.plugin`
+   after pytest took 122.8 ms (median of 9, min 86.5 ms; `python -m bench.plugin_import
+   --tree <worktree of 222289f>`), and a one-test pytest run took 152 ms longer with the
+   plugin than with `-p no:cc_conformance`. Fix: the entry point only declares its options
+   from a table that imports nothing but the standard library; the suite is imported once a
+   run is configured. Now: table 4.
 
 The suite run was profiled with pyinstrument (`pyinstrument -m conformance run --app
 reference_impl.asgi:app ...`): of ~4.6 s (under the profiler), 1.1 s is one property
@@ -209,11 +218,34 @@ def _limits(suite: list[SuiteRun]) -> str:
     return "\n".join(parts)
 
 
+def _plugin_section(c: PluginCost | None) -> list[str]:
+    if c is None:
+        return []
+    return [
+        "## 4. The installed but inactive plugin",
+        "",
+        "What the `cc_conformance` pytest11 entry point costs a pytest run that is not a "
+        "conformance run (`python -m bench.plugin_import`; byte-code compiled first, as an "
+        f"installed wheel is; medians of {c.runs} interleaved runs):",
+        "",
+        "| measure | value |",
+        "|---|---|",
+        f"| import of `conformance.plugin` after pytest (`-X importtime`, cumulative) | "
+        f"{c.import_ms:.1f} ms (min {c.import_min_ms:.1f} ms) |",
+        f"| `pytest -q` of one unrelated test, plugin loaded | {c.with_plugin_s:.3f} s |",
+        f"| the same with `-p no:cc_conformance` | {c.without_plugin_s:.3f} s |",
+        f"| difference | {c.difference_ms:+.0f} ms (within run-to-run noise of a pytest "
+        "start-up) |",
+        "",
+    ]
+
+
 def render(*, settings: Any, machine: dict[str, str], versions: dict[str, str],
            started: dt.datetime, load_before: str, load_after: str, elapsed_s: float,
            inproc: list[tuple[ServerSpec, dict[str, Timing | None]]],
            http: list[tuple[ServerSpec, LoadResult | None, str]], suite: list[SuiteRun],
-           uvicorn: dict[str, object], generator: str) -> str:
+           uvicorn: dict[str, object], generator: str,
+           plugin: PluginCost | None = None) -> str:
     s = settings
     quick = ("\n> **Quick smoke run (`--quick`): tiny counts and a two-requirement suite run; "
              "these numbers mean nothing.**\n" if s.quick else "")
@@ -282,6 +314,7 @@ def render(*, settings: Any, machine: dict[str, str], versions: dict[str, str],
         "(HTTP runs against the server of `python -m bench.serve`; every command runs through "
         "`python -m bench.suite_counted`, which counts the exchanges.)",
         "",
+        *_plugin_section(plugin),
         "## Targets",
         "",
         *_targets(inproc, http, suite),

@@ -5,7 +5,9 @@
 1. in-process cost of one successful token request, per server (``bench.inprocess``);
 2. HTTP throughput and p50/p99 latency of each server under uvicorn on 127.0.0.1, with a fixed
    request count and concurrency after an excluded warm-up (``bench.serve``, ``bench.loadgen``);
-3. the suite's own speed and overhead ratio (``bench.suite``).
+3. the suite's own speed and overhead ratio (``bench.suite``);
+4. what the installed but inactive pytest plugin costs an unrelated pytest run
+   (``bench.plugin_import``).
 
 Peers whose library is not installed are listed as skipped, never a failure. ``--quick`` uses
 tiny counts and a two-requirement suite run (a smoke run; its numbers mean nothing) and writes
@@ -31,6 +33,7 @@ from pathlib import Path
 from bench import loadgen
 from bench.inprocess import Timing, measure
 from bench.peers import CLIENT_ID, PEERS, TOKEN_BODY, by_name
+from bench.plugin_import import measure as plugin_cost
 from bench.serve import UVICORN_SETTINGS
 from bench.suite import APP, SuiteRun, run_suite, single_request_ms
 from conformance.targets import TargetSpec
@@ -200,13 +203,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     inproc = inprocess_rows(s, auth)
     http = http_rows(s, auth, env)
     suite = suite_rows(s, auth, env)
+    log("the inactive plugin's cost (bench.plugin_import)")
+    plugin = plugin_cost(runs=3 if q else 15)
     elapsed = time.monotonic() - t0
     from bench.report import render
 
     text = render(settings=s, machine=machine(), versions=versions(), started=started,
                   load_before=load_before, load_after=load_average(), elapsed_s=elapsed,
                   inproc=inproc, http=http, suite=suite, uvicorn=UVICORN_SETTINGS,
-                  generator=http_generator(http))
+                  generator=http_generator(http), plugin=plugin)
     out.parent.mkdir(parents=True, exist_ok=True)
     out.write_text(text, encoding="utf-8")
     log(f"wrote {out} in {elapsed:.0f} s")
