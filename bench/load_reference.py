@@ -1,28 +1,30 @@
 """Bounded load on the reference implementation over loopback.
 
-Starts ``uvicorn reference_impl.asgi:app`` on 127.0.0.1 (an ephemeral port) as a subprocess,
+Serves the reference as every benchmarked server is (``bench.serve``: uvicorn on 127.0.0.1, an
+ephemeral port, its own process),
 sends N token requests at C concurrent with the demo client's Basic credentials, stops the
 server and prints: status counts, 5xx, duplicate tokens, server RSS before/after (from
 /proc/<pid>/status), requests/s, p50/p99 latency. Bounded: it sends exactly N requests and
 stops by itself. The secret is printed nowhere.
 
-    .venv/bin/python bench/load_reference.py [--requests 20000] [--concurrency 50]
+    .venv/bin/python -m bench.load_reference [--requests 20000] [--concurrency 50]
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import os
-import socket
 import statistics
-import subprocess
 import sys
 import time
 from collections import Counter
 from pathlib import Path
 
 import httpx
+
+from bench.peers import REFERENCE
+from bench.serve import served_process
+from interop.run import secret_env
 
 ROOT = Path(__file__).resolve().parents[1]
 CLIENT_ID = "cc-demo-client"
@@ -34,25 +36,6 @@ def rss_kib(pid: int) -> int:
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
     return -1
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-async def wait_up(url: str, proc: subprocess.Popen[bytes]) -> None:
-    async with httpx.AsyncClient(timeout=1) as c:
-        for _ in range(100):
-            if proc.poll() is not None:
-                raise SystemExit("uvicorn exited during start-up")
-            try:
-                await c.get(url)
-                return
-            except httpx.TransportError:
-                await asyncio.sleep(0.1)
-    raise SystemExit("uvicorn did not come up")
 
 
 async def load(url: str, n: int, concurrency: int) -> tuple[Counter[int], list[float],
@@ -95,26 +78,12 @@ def main() -> int:
     ap.add_argument("--requests", type=int, default=20_000)
     ap.add_argument("--concurrency", type=int, default=50)
     args = ap.parse_args()
-    port = free_port()
-    url = f"http://127.0.0.1:{port}/token"
-    proc = subprocess.Popen(  # noqa: S603
-        [sys.executable, "-m", "uvicorn", "reference_impl.asgi:app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
-        cwd=ROOT, env={**os.environ, "PYTHONPATH": str(ROOT)})
-    try:
-        asyncio.run(wait_up(url, proc))
+    with served_process(REFERENCE, secret_env()) as (url, proc):
         # warm-up: the first request pays the scrypt verification; the registry caches it
         asyncio.run(load(url, 50, 5))
         rss_before = rss_kib(proc.pid)
         statuses, lat, tokens, wall = asyncio.run(load(url, args.requests, args.concurrency))
         rss_after = rss_kib(proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
     lat.sort()
     q = statistics.quantiles(lat, n=100) if len(lat) > 1 else [0.0] * 99
     five = sum(v for k, v in statuses.items() if 500 <= k < 600)

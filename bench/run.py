@@ -18,7 +18,6 @@ here (``interop.servers.running``); nothing is left running.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import datetime as dt
 import os
 import platform
@@ -26,7 +25,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import metadata
 from pathlib import Path
 
@@ -34,11 +33,11 @@ from bench import loadgen
 from bench.inprocess import Timing, measure
 from bench.peers import CLIENT_ID, PEERS, TOKEN_BODY, by_name
 from bench.plugin_import import measure as plugin_cost
-from bench.serve import UVICORN_SETTINGS
+from bench.serve import UVICORN_SETTINGS, served
 from bench.suite import APP, SuiteRun, run_suite, single_request_ms
 from conformance.targets import TargetSpec
 from interop.run import secret_env
-from interop.servers import ROOT, ServerError, ServerSpec, running
+from interop.servers import ROOT, ServerError, ServerSpec
 
 FAST_APP = "bench.fast_reference:app"
 
@@ -103,11 +102,6 @@ def versions() -> dict[str, str]:
                                     "hypothesis")}
     out["hey"] = loadgen.hey_version() if loadgen.hey_path() else "not installed"
     return out
-
-
-def served(peer: ServerSpec, env: dict[str, str]) -> contextlib.AbstractContextManager[str]:
-    """``peer`` under uvicorn with the settings every server gets (``bench.serve``)."""
-    return running(replace(peer, module="bench.serve"), {**env, "CC_BENCH_PEER": peer.name})
 
 
 def inprocess_rows(s: Settings, auth: str) -> list[tuple[ServerSpec, dict[str, Timing | None]]]:

@@ -9,12 +9,17 @@ SIGTERM.
 
 from __future__ import annotations
 
+import contextlib
 import os
+import subprocess
+from collections.abc import Iterator, Mapping
+from dataclasses import replace
 
 import uvicorn
 
 from bench.peers import by_name
 from interop.fixtures import announce, bind_loopback
+from interop.servers import ServerSpec, running_process
 
 #: The uvicorn settings every peer gets (reported in docs/benchmarks.md).
 UVICORN_SETTINGS: dict[str, object] = {
@@ -25,6 +30,23 @@ UVICORN_SETTINGS: dict[str, object] = {
     "log_level": "warning",
     "lifespan": "off",
 }
+
+
+@contextlib.contextmanager
+def served_process(peer: ServerSpec, env: Mapping[str, str]
+                   ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """``peer`` under uvicorn with the settings every server gets, in its own process (this
+    module); yields its token endpoint URL and the process, and always stops it."""
+    with running_process(replace(peer, module="bench.serve"),
+                         {**env, "CC_BENCH_PEER": peer.name}) as served:
+        yield served
+
+
+@contextlib.contextmanager
+def served(peer: ServerSpec, env: Mapping[str, str]) -> Iterator[str]:
+    """:func:`served_process`, the URL only."""
+    with served_process(peer, env) as (url, _):
+        yield url
 
 
 def main() -> None:

@@ -83,17 +83,26 @@ class ServerError(RuntimeError):
 
 
 @contextlib.contextmanager
-def running(spec: ServerSpec, env: Mapping[str, str], *,
-            startup_timeout: float = 60.0) -> Iterator[str]:
-    """Start ``spec`` on loopback, yield its token endpoint URL, and always stop it."""
+def running_process(spec: ServerSpec, env: Mapping[str, str], *, startup_timeout: float = 60.0
+                    ) -> Iterator[tuple[str, subprocess.Popen[str]]]:
+    """Start ``spec`` on loopback, yield its token endpoint URL and its process, and always
+    stop it."""
     with tempfile.TemporaryFile(mode="w+", encoding="utf-8") as log:
         proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
             [sys.executable, "-m", spec.module], cwd=ROOT, env={**os.environ, **env},
             stdout=subprocess.PIPE, stderr=log, text=True, start_new_session=True)
         try:
-            yield _wait_listening(proc, spec, log, startup_timeout)
+            yield _wait_listening(proc, spec, log, startup_timeout), proc
         finally:
             _stop(proc)
+
+
+@contextlib.contextmanager
+def running(spec: ServerSpec, env: Mapping[str, str], *,
+            startup_timeout: float = 60.0) -> Iterator[str]:
+    """Start ``spec`` on loopback, yield its token endpoint URL, and always stop it."""
+    with running_process(spec, env, startup_timeout=startup_timeout) as (url, _):
+        yield url
 
 
 def _wait_listening(proc: subprocess.Popen[str], spec: ServerSpec, log: object,

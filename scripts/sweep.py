@@ -7,7 +7,8 @@ does not exit 0 is printed with its non-pass verdicts and makes the sweep exit 1
     python scripts/sweep.py --master-seed 1234   # the same seeds again
 
 The seeds are drawn from a master seed (printed), so a sweep is reproducible. The HTTP target is
-``python -m reference_impl serve`` on 127.0.0.1 (a free port), started here and always stopped.
+the reference under uvicorn on 127.0.0.1 in its own process, as every benchmarked server is
+served (``bench.serve``), started here and always stopped.
 This is a script, not a timed test: ``make sweep`` runs it; numbers go in the issue notes.
 """
 
@@ -19,53 +20,19 @@ import io
 import json
 import os
 import random
-import socket
-import subprocess
 import sys
 import time
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from bench.peers import REFERENCE  # noqa: E402
+from bench.serve import served  # noqa: E402
 from conformance.results import Verdict  # noqa: E402
 from conformance.runner import run_suite  # noqa: E402
 from tests.demo import DEMO_ENV, REFERENCE_PROFILE  # noqa: E402
-
-START_TIMEOUT_S = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
-@contextlib.contextmanager
-def served_reference() -> Iterator[str]:
-    """The reference as a vendor runs it: its own process, uvicorn, loopback."""
-    port = free_port()
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1",
-         "--port", str(port)], cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    try:
-        deadline = time.monotonic() + START_TIMEOUT_S
-        while True:
-            with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
-                break
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit(f"sweep: the reference did not start on port {port}")
-            time.sleep(0.1)  # polling a child process's port, not a timing fix
-        yield f"http://127.0.0.1:{port}/token"
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(10)
 
 
 def sweep(target: object, label: str, seeds: list[int]) -> dict[str, object]:
@@ -114,7 +81,7 @@ def main(argv: list[str] | None = None) -> int:
 
         summaries.append(sweep(create_app(), "in-process", seeds))
     if args.mode in ("both", "http"):
-        with served_reference() as url:
+        with served(REFERENCE, DEMO_ENV) as url:
             summaries.append(sweep(url, "http", seeds))
     out = Path(args.json)
     out.parent.mkdir(parents=True, exist_ok=True)

@@ -9,6 +9,7 @@ fixture's ``finally``, even when the test failed.
 
 from __future__ import annotations
 
+import contextlib
 import socket
 import threading
 from collections.abc import Iterator
@@ -49,20 +50,21 @@ class Served:
         return f"{self.base_url}/token"
 
 
-@pytest.fixture(scope="module")
-def reference_server() -> Iterator[Served]:
-    """``reference_impl.asgi:app`` served by uvicorn on 127.0.0.1:<ephemeral port>."""
+@contextlib.contextmanager
+def serve_in_thread(app: object, name: str, *, lifespan: str = "on") -> Iterator[Served]:
+    """``app`` (an ASGI app or ``module:attr``) served by uvicorn on 127.0.0.1:<ephemeral
+    port> in a thread; always stopped, even when the test failed."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     sock.bind(("127.0.0.1", 0))
     sock.listen(128)
     port = sock.getsockname()[1]
-    config = uvicorn.Config("reference_impl.asgi:app", host="127.0.0.1", port=port,
-                            loop="asyncio", lifespan="on", log_level="warning",
+    config = uvicorn.Config(app, host="127.0.0.1", port=port,  # type: ignore[arg-type]
+                            loop="asyncio", lifespan=lifespan, log_level="warning",
                             access_log=False, timeout_graceful_shutdown=5)
     server = _Server(config)
-    thread = threading.Thread(target=server.run_then_release, args=(sock,),
-                              name="uvicorn-reference", daemon=True)
+    thread = threading.Thread(target=server.run_then_release, args=(sock,), name=name,
+                              daemon=True)
     thread.start()
     try:
         if not server.ready.wait(START_TIMEOUT_S) or not server.started:
@@ -74,3 +76,10 @@ def reference_server() -> Iterator[Served]:
         thread.join(STOP_TIMEOUT_S)
         sock.close()
         assert not thread.is_alive(), "uvicorn did not stop"
+
+
+@pytest.fixture(scope="module")
+def reference_server() -> Iterator[Served]:
+    """``reference_impl.asgi:app`` served by uvicorn on 127.0.0.1:<ephemeral port>."""
+    with serve_in_thread("reference_impl.asgi:app", "uvicorn-reference") as served:
+        yield served

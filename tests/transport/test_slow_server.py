@@ -13,13 +13,10 @@ server's slots, nothing answers within a read timeout and the breaker ends the r
 from __future__ import annotations
 
 import asyncio
-import socket
-import threading
 from collections.abc import Iterator
 from typing import Any
 
 import pytest
-import uvicorn
 
 from conformance.exitstatus import ExitStatus
 from conformance.profile import load_profile
@@ -28,7 +25,7 @@ from conformance.runner import run_suite
 from reference_impl.asgi import create_app
 from tests.demo import DEMO_ENV, REFERENCE_PROFILE
 
-from .conftest import START_TIMEOUT_S, STOP_TIMEOUT_S, Served, _Server
+from .conftest import Served, serve_in_thread
 
 DELAY_S = 0.3
 SLOTS = 2
@@ -58,27 +55,9 @@ class SlowServer:
 
 @pytest.fixture(scope="module")
 def slow_server() -> Iterator[Served]:
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    port = sock.getsockname()[1]
     app = SlowServer(create_app(), DELAY_S, SLOTS)
-    config = uvicorn.Config(app, host="127.0.0.1", port=port, loop="asyncio", lifespan="off",
-                            log_level="warning", access_log=False, timeout_graceful_shutdown=5)
-    server = _Server(config)
-    thread = threading.Thread(target=server.run_then_release, args=(sock,),
-                              name="uvicorn-slow-reference", daemon=True)
-    thread.start()
-    try:
-        if not server.ready.wait(START_TIMEOUT_S) or not server.started:
-            pytest.fail(f"uvicorn did not start within {START_TIMEOUT_S:.0f}s")
-        yield Served(base_url=f"http://127.0.0.1:{port}", port=port)
-    finally:
-        server.should_exit = True
-        thread.join(STOP_TIMEOUT_S)
-        sock.close()
-        assert not thread.is_alive(), "uvicorn did not stop"
+    with serve_in_thread(app, "uvicorn-slow-reference", lifespan="off") as served:
+        yield served
 
 
 def run(url: str) -> RunResults:
