@@ -51,8 +51,17 @@ clean:
 interop: export CC_DEMO_CLIENT_SECRET = cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw
 interop: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
 interop: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
+interop: export CC_JWT_CLIENT_SECRET = cc-jwt-secret-9QeVx2mLr7TnB4sKp0ZyHdWc
+# Optional peers (a failed install is reported and the server skipped, never a failure):
+# idpyoidc into $(VENV); aoauthlib (installs as `oauthlib`) with the suite into its own venv.
 interop: setup
 	$(PY) -m pip install --quiet --disable-pip-version-check -r interop/requirements.txt
+	$(PY) -m pip install --quiet --disable-pip-version-check -r interop/requirements-optional.txt \
+	  || echo "interop: idpyoidc could not be installed from PyPI (pip error above): skipping it" >&2
+	{ test -x .venv-aoauthlib/bin/python || $(PYTHON) -m venv .venv-aoauthlib; } \
+	  && .venv-aoauthlib/bin/python -m pip install --quiet --disable-pip-version-check \
+	     -r interop/aoauthlib/requirements.txt -e . \
+	  || echo "interop: aoauthlib could not be installed into .venv-aoauthlib (error above): skipping it" >&2
 	$(PY) -m interop.run
 
 # Benchmarks (docs/benchmarks.md): in-process cost per token request, HTTP throughput under

@@ -22,6 +22,7 @@ SECRET_ENV = {
     "cc-demo-client": "CC_DEMO_CLIENT_SECRET",
     "cc:special client/ü": "CC_SPECIAL_CLIENT_SECRET",
     "cc-code-only-client": "CC_CODE_ONLY_CLIENT_SECRET",
+    "cc-hmac-jwt-client": "CC_JWT_CLIENT_SECRET",
 }
 
 #: The public demo values (README: public test fixtures, never used anywhere real).
@@ -29,6 +30,7 @@ DEMO_SECRETS = {
     "CC_DEMO_CLIENT_SECRET": "cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw",
     "CC_SPECIAL_CLIENT_SECRET": "p@ss:wörd +%&=/ü",
     "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-secret",
+    "CC_JWT_CLIENT_SECRET": "cc-jwt-secret-9QeVx2mLr7TnB4sKp0ZyHdWc",
 }
 
 
@@ -67,6 +69,52 @@ def fixture_clients() -> tuple[FixtureClient, ...]:
         FixtureClient("not_allowed_grant", "cc-code-only-client",
                       _secret("cc-code-only-client"), ("authorization_code",), ("read",)),
     )
+
+
+#: The JWT client authentication clients (RFC 7523 §2.2, OpenID Connect Core §9) a server
+#: registers where it supports them: ``private_key_jwt`` with a key generated at start
+#: (:func:`generate_client_key`, never a checked-in key) and ``client_secret_jwt`` with the HS256
+#: secret of ``$CC_JWT_CLIENT_SECRET``. The suite does not test these methods yet.
+PRIVATE_KEY_JWT_CLIENT = "cc-key-jwt-client"
+CLIENT_SECRET_JWT_CLIENT = "cc-hmac-jwt-client"  # noqa: S105 - a client id
+#: Where a server writes the private key of its private_key_jwt client (for the suite's profile
+#: once it supports the method); interop/run.py sets it to a temporary folder.
+KEY_DIR_ENV = "CC_INTEROP_KEY_DIR"
+
+
+def jwt_client_secret() -> str:
+    return _secret(CLIENT_SECRET_JWT_CLIENT)
+
+
+def generate_client_key(client_id: str) -> dict[str, str]:
+    """An RSA-2048 key pair made now with ``cryptography``; returns the public JWK (with a
+    ``kid``). The private key is written, PEM and mode 0600, to
+    ``$CC_INTEROP_KEY_DIR/<client_id>.pem`` when that variable is set, else kept nowhere."""
+    import base64
+    import hashlib
+    from pathlib import Path
+
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.asymmetric import rsa
+
+    key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    numbers = key.public_key().public_numbers()
+
+    def b64(n: int) -> str:
+        raw = n.to_bytes((n.bit_length() + 7) // 8, "big")
+        return base64.urlsafe_b64encode(raw).rstrip(b"=").decode("ascii")
+
+    jwk = {"kty": "RSA", "e": b64(numbers.e), "n": b64(numbers.n), "use": "sig", "alg": "RS256"}
+    kid = hashlib.sha256(f'{{"e":"{jwk["e"]}","kty":"RSA","n":"{jwk["n"]}"}}'.encode()).digest()
+    jwk["kid"] = base64.urlsafe_b64encode(kid).rstrip(b"=").decode("ascii")  # RFC 7638
+    folder = os.environ.get(KEY_DIR_ENV)
+    if folder:
+        pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
+                                serialization.NoEncryption())
+        path = Path(folder) / f"{client_id}.pem"
+        path.touch(mode=0o600)
+        path.write_bytes(pem)
+    return jwk
 
 
 def bind_loopback() -> socket.socket:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import dataclasses
 import json
 import os
 import subprocess
@@ -24,9 +25,15 @@ from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
-from conformance.reports.matrix import Missing, build_matrix, render_html, render_markdown
+from conformance.reports.matrix import (
+    Missing,
+    Section,
+    build_matrix,
+    render_html,
+    render_markdown,
+)
 from conformance.resultdoc import ResultsDocument, ResultsError, read_results
-from interop.fixtures import DEMO_SECRETS
+from interop.fixtures import DEMO_SECRETS, KEY_DIR_ENV
 from interop.notes import load_notes, overlay, unreviewed
 from interop.servers import ROOT, SERVERS, ServerError, ServerSpec, running
 
@@ -39,6 +46,16 @@ PREAMBLE = (
     "and served on 127.0.0.1. Every fail and warning was checked by hand against the RFC and "
     "the library's source; the findings and configuration choices are kept in "
     "interop/findings.toml.")
+
+
+#: Servers the matrix cannot hold on this machine at all, and why (a section of the page).
+NOT_RUNNABLE: tuple[tuple[str, str], ...] = (
+    ("Keycloak", "not run: it is a Java server distributed through Maven Central (and as a "
+                 "container image), and this machine reaches only PyPI, Debian's packages and "
+                 "the npm registry."),
+    ("Spring Authorization Server", "not run: a Java library served from Maven Central, which "
+                                    "this machine cannot reach."),
+)
 
 
 def secret_env() -> dict[str, str]:
@@ -54,23 +71,45 @@ def collect_results(servers: Sequence[ServerSpec], env: Mapping[str, str],
     """One results document per server (a column each), from ONE multi-target suite run
     (``cc-conformance run --profile a --profile b ...`` on pytest-xdist workers). Every server is
     started first; a server that fails to start (or whose run wrote no results) is
-    :class:`Missing`, with the reason, and is left out of the run. Each target's reports land
-    in ``results_dir/<server>/``."""
+    :class:`Missing`, with the reason, and is left out of the run. An optional server that
+    cannot run here is :class:`Missing` with ``skipped: <why>``. A grant-object server
+    (``spec.grant``) has no process: its column comes from its own single-target run through
+    the grant target, by its own virtual environment's Python (:func:`_grant_run`). Each
+    target's reports land in ``results_dir/<server>/``."""
     columns: dict[str, Result] = {}
+    runnable = []
+    for spec in servers:
+        why = spec.missing()
+        if why and spec.optional:
+            print(f"interop: {spec.label}: skipped: {why}", file=log)
+            columns[spec.name] = Missing(spec.name, f"skipped: {why}"[:200])
+        elif why:  # a pinned peer of interop/requirements.txt: its absence is a failure
+            columns[spec.name] = Missing(spec.name, why[:200])
+        else:
+            runnable.append(spec)
     with contextlib.ExitStack() as stack, tempfile.TemporaryDirectory() as work:
+        key_dir = Path(work) / "keys"
+        key_dir.mkdir(mode=0o700)
+        env = {**env, KEY_DIR_ENV: str(key_dir)}
         profiles: list[tuple[ServerSpec, Path]] = []
-        for spec in servers:
+        for spec in (s for s in runnable if not s.grant):
+            t_start = time.monotonic()
             try:
                 url = stack.enter_context(running(spec, env))
             except ServerError as exc:
                 print(f"interop: {spec.label}: {exc}", file=log)
                 columns[spec.name] = Missing(spec.name, str(exc)[:200])
                 continue
+            print(f"interop: {spec.label} started in {time.monotonic() - t_start:.2f}s",
+                  file=log)
             profiles.append((spec, _profile_for(spec, url, Path(work))))
         if profiles:
             t0 = time.monotonic()
+            # A single profile is a single-target run, whose reports go straight into the
+            # report folder: give it its own sub-folder as the multi-target run does.
+            report_dir = results_dir if len(profiles) > 1 else results_dir / profiles[0][0].name
             cmd = [sys.executable, "-m", "conformance.cli", "run", "--seed", "0",
-                   "--report-dir", str(results_dir)]
+                   "--report-dir", str(report_dir)]
             for _, path in profiles:
                 cmd += ["--profile", str(path)]
             proc = subprocess.run(cmd, env={**os.environ, **env}, capture_output=True,  # noqa: S603
@@ -80,7 +119,34 @@ def collect_results(servers: Sequence[ServerSpec], env: Mapping[str, str],
                   f"{proc.returncode} ({time.monotonic() - t0:.1f}s)", file=log)
             for spec, _ in profiles:
                 columns[spec.name] = _column(spec, results_dir / spec.name, env, log)
+        for spec in (s for s in runnable if s.grant):
+            columns[spec.name] = _grant_run(spec, env, results_dir, Path(work), log)
     return [columns[s.name] for s in servers]
+
+
+def _grant_run(spec: ServerSpec, env: Mapping[str, str], results_dir: Path, work: Path,
+               log: Any) -> Result:
+    """The column of a grant object: one ``cc-conformance run`` through the grant target
+    (``[target] grant = ...``) by ``spec.python`` (its own virtual environment, where the suite
+    is installed beside the library)."""
+    path = work / f"{spec.name}.toml"
+    text = spec.profile.read_text(encoding="utf-8")
+    if "[target]" in text:
+        raise SystemExit(f"interop: {spec.profile} must leave [target] to interop/run.py")
+    path.write_text(f"{text}\n[target]\nname = {json.dumps(spec.name)}\n"
+                    f"grant = {json.dumps(spec.grant)}\n", encoding="utf-8")
+    folder = results_dir / spec.name
+    t0 = time.monotonic()
+    proc = subprocess.run(  # noqa: S603 - the venv's interpreter, our own CLI
+        [spec.python, "-m", "conformance.cli", "run", "--seed", "0", "--profile", str(path),
+         "--report-dir", str(folder)], cwd=ROOT, env={**os.environ, **env},
+        capture_output=True, text=True, timeout=1200, check=False)
+    _assert_no_secret(proc.stdout + proc.stderr, env, f"{spec.label} console")
+    print(f"interop: {spec.label} through the grant target ({spec.venv or 'this venv'}): exit "
+          f"{proc.returncode} ({time.monotonic() - t0:.1f}s)", file=log)
+    if proc.returncode not in (0, 1):
+        print(proc.stderr[-2000:], file=log)
+    return _column(spec, folder, env, log)
 
 
 def _profile_for(spec: ServerSpec, url: str, work: Path) -> Path:
@@ -137,6 +203,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     matrix = build_matrix(columns).relabel({s.name: (s.label, s.version()) for s in servers})
     notes = load_notes(ROOT / "interop" / "findings.toml")
     notes_overlay = overlay(matrix, notes, title=TITLE, preamble=PREAMBLE)
+    skipped = tuple((c.name, c.error) for c in columns
+                    if isinstance(c, Missing) and c.error.startswith("skipped"))
+    notes_overlay = dataclasses.replace(notes_overlay, sections=(
+        *notes_overlay.sections,
+        Section("Servers not run", items=(
+            *((next(s.label for s in servers if s.name == n), why) for n, why in skipped),
+            *NOT_RUNNABLE))))
     out = Path(args.out_dir)
     out.mkdir(parents=True, exist_ok=True)
     (out / "interop.md").write_text(render_markdown(matrix, notes_overlay), encoding="utf-8")
@@ -150,7 +223,8 @@ def main(argv: Sequence[str] | None = None) -> int:
           f"{out / 'interop.md'} and {out / 'interop.html'}", file=sys.stderr)
     # An unreviewed fail/warn/error is a verdict nobody has checked against the RFC and the
     # library's source: the matrix must not be published with it.
-    return 0 if not any(isinstance(c, Missing) for c in columns) and not todo else 1
+    failed = [c for c in columns if isinstance(c, Missing) and not c.error.startswith("skipped")]
+    return 0 if not failed and not todo else 1
 
 
 if __name__ == "__main__":

@@ -8,6 +8,7 @@ import importlib
 import importlib.util
 import os
 import selectors
+import shutil
 import signal
 import subprocess
 import sys
@@ -36,21 +37,73 @@ class ServerSpec:
     interface: str = "wsgi"  # how uvicorn serves the app: "asgi3" or "wsgi"
     endpoint: str = "/token"  # the token endpoint path (the server module's TOKEN_PATH)
     requires: tuple[str, ...] = ()  # the importable modules it needs
+    #: Not in interop/requirements.txt: ``make interop`` installs it when it can, and a server
+    #: that is missing is skipped with the reason, never a failure.
+    optional: bool = False
+    #: ``module:factory`` of a grant object: tested through the suite's grant target
+    #: (``--grant``), no server process; ``module`` is then unused.
+    grant: str = ""
+    #: A virtual environment of its own (relative to the repository) whose Python runs the suite
+    #: for this column (a library that cannot share ``.venv``).
+    venv: str = ""
+    commands: tuple[str, ...] = ()  # executables it needs on PATH (a native server)
+    debian: str = ""  # the Debian package whose version is reported (instead of PyPI)
+    #: Why it is not run yet even when installed ("" : it is run). Reported as the skip reason.
+    not_run: str = ""
 
     @property
     def profile(self) -> Path:
         return ROOT / "interop" / self.name / "profile.toml"
 
+    @property
+    def python(self) -> str:
+        """The interpreter that runs the suite (or the server) for this column."""
+        return str(ROOT / self.venv / "bin" / "python") if self.venv else sys.executable
+
     def version(self) -> str:
+        if self.debian:
+            proc = subprocess.run(  # noqa: S603 - a fixed query of our own package name
+                ["dpkg-query", "-W", "-f", "${Version}", self.debian],  # noqa: S607
+                capture_output=True, text=True, check=False)
+            return proc.stdout.strip() if proc.returncode == 0 and proc.stdout.strip() \
+                else "not installed"
+        if self.venv:
+            key = self.distribution.lower().replace("-", "_")
+            for info in (ROOT / self.venv).glob("lib/python*/site-packages/*.dist-info"):
+                name, _, rest = info.name.removesuffix(".dist-info").partition("-")
+                if name.lower().replace("-", "_") == key:
+                    return rest
+            return "not installed"
         try:
             return metadata.version(self.distribution)
         except metadata.PackageNotFoundError:
             return "not installed"
 
+    def missing(self) -> str:
+        """Why it cannot run here ("" when it can): the one place a skip reason is made."""
+        if self.not_run:
+            return self.not_run
+        if self.venv:
+            if not Path(self.python).exists():
+                return f"{self.venv} does not exist (make interop creates it)"
+            if self.version() == "not installed":
+                return (f"{self.distribution} is not installed in {self.venv} (make interop "
+                        "installs it from PyPI; see its output for the pip error)")
+            return ""
+        absent = [c for c in self.commands if shutil.which(c) is None]
+        if absent:
+            how = f"apt-get install {self.debian}" if self.debian else "install it"
+            return f"{', '.join(absent)} not found on PATH ({how}; make interop tries as root)"
+        mods = [m for m in self.requires if importlib.util.find_spec(m) is None]
+        if mods:
+            return (f"Python module {', '.join(mods)} not installed ({self.distribution} from "
+                    "PyPI; make interop installs it when it can)")
+        return ""
+
     def available(self) -> bool:
         """Whether every module it needs is installed (a missing peer is skipped, never a
         failure)."""
-        return all(importlib.util.find_spec(m) is not None for m in self.requires)
+        return not self.missing()
 
     def build_app(self) -> Any:
         """The server's ASGI or WSGI app, built in this process by its ``app`` factory (the
@@ -60,6 +113,10 @@ class ServerSpec:
         module, _, attr = self.app.partition(":")
         return getattr(importlib.import_module(module), attr)()
 
+
+GLEWLWYD_NOT_RUN = (
+    "not configured yet: Glewlwyd keeps its OAuth2 plugin, scopes and clients in its database, "
+    "set up through its admin UI or admin REST API after a password login; not scripted yet")
 
 #: The peer servers of the interoperability matrix (and of the benchmarks, which add the
 #: reference: bench/peers.py).
@@ -75,6 +132,14 @@ SERVERS: tuple[ServerSpec, ...] = (
     ServerSpec("aioauth", "aioauth", "aioauth", "interop.aioauth.server",
                app="interop.aioauth.server:create_app", interface="asgi3",
                requires=("aioauth",)),
+    # The seed's own API: aoauthlib installs as ``oauthlib``, so it has a venv of its own.
+    ServerSpec("aoauthlib", "aoauthlib (grant target)", "aoauthlib", "", optional=True,
+               grant="interop.aoauthlib.grant:make_grant", venv=".venv-aoauthlib"),
+    ServerSpec("idpyoidc", "idpyoidc", "idpyoidc", "interop.idpyoidc.server",
+               optional=True,
+               requires=("idpyoidc", "cryptography")),
+    ServerSpec("glewlwyd", "Glewlwyd", "glewlwyd", "", optional=True,
+               commands=("glewlwyd",), debian="glewlwyd", not_run=GLEWLWYD_NOT_RUN),
 )
 
 

@@ -77,9 +77,33 @@ def test_one_peer_list_for_interop_and_bench() -> None:
 
     assert (REFERENCE, *(s for s in SERVERS if s.app)) == PEERS
     for spec in SERVERS:
-        if not spec.available():
+        if not spec.available() or spec.grant:  # a grant object has no server module
             continue
         module = importlib.import_module(spec.module)
         assert spec.endpoint == module.TOKEN_PATH, spec.name
         if spec.app:
             assert spec.app == f"{spec.module}:create_app"
+
+
+def test_optional_server_that_cannot_run_is_skipped_not_failed(tmp_path: Path) -> None:
+    """An optional peer whose package is missing is a column 'skipped: <why>' and no failure;
+    a pinned peer that is missing is still a failure."""
+    from interop.run import collect_results
+    from interop.servers import ServerSpec
+
+    optional = ServerSpec("absent_opt", "Absent", "no-such-dist", "no_such_module_xyz",
+                          optional=True, requires=("no_such_module_xyz",))
+    grant = ServerSpec("absent_venv", "Absent venv", "no-such-dist", "", optional=True,
+                       grant="m:f", venv=".venv-does-not-exist")
+    native = ServerSpec("absent_cmd", "Absent cmd", "x", "m", optional=True,
+                        commands=("no-such-server-binary-xyz",), debian="no-such-deb")
+    pinned = ServerSpec("absent_pinned", "Pinned", "no-such-dist", "no_such_module_xyz",
+                        requires=("no_such_module_xyz",))
+    cols = collect_results([optional, grant, native, pinned], {}, tmp_path, log=open(  # noqa: SIM115
+        tmp_path / "log.txt", "w", encoding="utf-8"))
+    assert all(isinstance(c, Missing) for c in cols)
+    reasons = [c.error for c in cols if isinstance(c, Missing)]
+    assert reasons[0].startswith("skipped: Python module no_such_module_xyz not installed")
+    assert reasons[1].startswith("skipped: .venv-does-not-exist does not exist")
+    assert "no-such-server-binary-xyz not found on PATH (apt-get install no-such-deb" in reasons[2]
+    assert not reasons[3].startswith("skipped")
