@@ -64,6 +64,10 @@ def _parser() -> argparse.ArgumentParser:
                      "(its in-process app, or --url)")
     ini.add_argument("--url", help="with --reference: the token endpoint of a served reference "
                      "(python -m reference_impl serve prints it)")
+    ini.add_argument("--discover", metavar="URL",
+                     help="write a profile from the server's RFC 8414 metadata at URL (https, or "
+                     "http on loopback), e.g. https://as.example/.well-known/oauth-authorization"
+                     "-server; what it cannot know (the client) is left as FILL-IN placeholders")
     exp = sub.add_parser("explain", help="a requirement: its reason, section and how the suite "
                          "checks it")
     exp.add_argument("id", help="requirement ID (see cc-conformance list)")
@@ -74,14 +78,68 @@ def _err(message: str) -> None:
     print(f"cc-conformance: {message}", file=sys.stderr)
 
 
+#: how long ``init --discover`` waits for the metadata (connect, and the whole answer)
+DISCOVER_TIMEOUT_S = 10.0
+#: the largest metadata document ``init --discover`` reads
+DISCOVER_MAX_BYTES = 1024 * 1024
+
+
+def fetch_metadata_document(url: str) -> dict[str, object]:
+    """GET the RFC 8414 metadata at ``url`` (https, or plain http to a loopback host), no
+    redirects followed. Raises ValueError with a one-line reason."""
+    import httpx
+
+    from conformance.exchange import parse_json_object
+    from conformance.targets.http import _is_loopback
+
+    try:
+        parsed = httpx.URL(url)
+    except Exception as exc:  # httpx raises several types for a malformed URL
+        raise ValueError(f"--discover {url!r} is not a URL ({exc})") from None
+    if parsed.scheme not in ("http", "https") or not parsed.host or parsed.fragment \
+            or any(c.isspace() for c in url):
+        raise ValueError(f"--discover needs an http(s) URL without blanks or fragment, got "
+                         f"{url!r}")
+    if parsed.scheme == "http" and not _is_loopback(parsed.host):
+        raise ValueError(f"refusing plain http to non-loopback host {parsed.host!r}: RFC 8414 §3 "
+                         "publishes metadata over https")
+    try:
+        with httpx.Client(timeout=DISCOVER_TIMEOUT_S, follow_redirects=False,
+                          trust_env=False) as client, \
+                client.stream("GET", url, headers={"Accept": "application/json"}) as resp:
+            body = b""
+            for chunk in resp.iter_bytes():
+                body += chunk
+                if len(body) > DISCOVER_MAX_BYTES:
+                    raise ValueError(f"{url}: the metadata is larger than "
+                                     f"{DISCOVER_MAX_BYTES} bytes")
+    except httpx.HTTPError as exc:
+        reason = " ".join(str(exc).split()) or type(exc).__name__
+        raise ValueError(f"cannot fetch {url}: {reason}") from None
+    if resp.status_code != 200:
+        where = resp.headers.get("location")
+        hint = f" (redirect to {where}: pass that URL)" if where else ""
+        raise ValueError(f"{url} answered HTTP {resp.status_code}, not 200{hint}")
+    doc, _, error = parse_json_object(body)
+    if doc is None:
+        raise ValueError(f"{url}: the metadata is not a JSON object ({error})")
+    return doc
+
+
 def cmd_init(args: argparse.Namespace) -> int:
-    from conformance.templates import profile_template, reference_profile
+    from conformance.templates import discovered_profile, profile_template, reference_profile
 
     if args.url is not None and not args.reference:
         _err("init --url needs --reference (the template's URL is [target] url in the file)")
         return ExitStatus.USAGE
+    if args.discover is not None and args.reference:
+        _err("init --discover and --reference are alternatives: give one")
+        return ExitStatus.USAGE
     try:
-        text = reference_profile(args.url) if args.reference else profile_template()
+        if args.discover is not None:
+            text = discovered_profile(args.discover, fetch_metadata_document(args.discover))
+        else:
+            text = reference_profile(args.url) if args.reference else profile_template()
     except ValueError as exc:
         _err(str(exc))
         return ExitStatus.USAGE
@@ -103,6 +161,10 @@ def cmd_init(args: argparse.Namespace) -> int:
         print(f"wrote {path}: the bundled reference at {where}; export CC_DEMO_CLIENT_SECRET, "
               "CC_SPECIAL_CLIENT_SECRET and CC_CODE_ONLY_CLIENT_SECRET (the demo registry's "
               f"test secrets, README), then: cc-conformance run --profile {path}")
+    elif args.discover is not None:
+        print(f"wrote {path} from {args.discover}: fill in the FILL-IN values of "
+              "[clients.confidential] (and the optional fixtures), export the secret's "
+              f"environment variable, then: cc-conformance run --profile {path}")
     else:
         print(f"wrote {path}: fill in [target] and [clients.confidential], export the secret's "
               f"environment variable, then: cc-conformance run --profile {path}")
@@ -146,7 +208,7 @@ SESSION_ARGS = ["--pyargs", "conformance.suite", "-p", "no:cacheprovider", "-p",
 #: options that describe one target; several --profile each name their own
 ONE_TARGET_FLAGS = (("url", "--url"), ("app", "--app"), ("grant", "--grant"),
                     ("client_id", "--client-id"), ("client_secret_env", "--client-secret-env"),
-                    ("json_path", "--json"))
+                    ("json_path", "--json"), ("metadata_url", "--metadata-url"))
 
 
 def _session_args(args: argparse.Namespace, report_dir: str | None) -> list[str]:

@@ -86,11 +86,15 @@ OPTIONS: tuple[Opt, ...] = (
     Opt("no_plain_http_probe", "no-plain-http-probe", "for an https target, do not probe the "
         "plain-http twin of the endpoint (RFC 6749 §3.2; the probe uses a client that does "
         "not exist, never a real secret)", kind="flag", group="transport"),
+    Opt("metadata_url", "metadata-url", "where the server publishes its RFC 8414 authorization "
+        "server metadata: a URL, or a path on the target (overrides [target] metadata_url)",
+        metavar="URL"),
 )
 #: the profile overrides among the options (passed to conformance.profile.load_profile)
 PROFILE_OVERRIDES = ("url", "app", "grant", "spec", "client_id", "client_secret_env",
                      "connect_timeout", "read_timeout", "request_timeout", "run_budget",
-                     "ca_bundle", "insecure", "allow_insecure_http", "no_plain_http_probe")
+                     "ca_bundle", "insecure", "allow_insecure_http", "no_plain_http_probe",
+                     "metadata_url")
 #: the target options of a bare pytest run: without one of them the plugin stays inert
 PYTEST_TARGET_DESTS = ("cc_url", "cc_app", "cc_grant", "cc_profile")
 

@@ -71,6 +71,7 @@ class RunRequest:
     insecure: bool = False
     allow_insecure_http: bool = False
     no_plain_http_probe: bool = False
+    metadata_url: str | None = None
 
     @classmethod
     def from_values(cls, get: Callable[[str], object], **fixed: object) -> RunRequest:
@@ -174,6 +175,17 @@ def _select(requested: Iterable[str] | None) -> frozenset[str] | None:
     return frozenset(requested)
 
 
+def _placeholder_field(profile: Profile) -> str | None:
+    """The first client field still holding ``init --discover``'s placeholder (a secret_env
+    placeholder already fails as an unset variable), or None."""
+    from conformance.templates import PLACEHOLDER
+
+    for role, client in profile.clients.items():
+        if client.client_id.startswith(PLACEHOLDER):
+            return f"clients.{role}.client_id"
+    return None
+
+
 def build_run_options(req: RunRequest, *, environ: Mapping[str, str] | None = None,
                       target: TargetSpec | None = None,
                       profile: Profile | None = None) -> RunOptions:
@@ -192,6 +204,10 @@ def build_run_options(req: RunRequest, *, environ: Mapping[str, str] | None = No
             profile = load_profile(req.profile, environ=environ, overrides=req.overrides())
         except ProfileError as exc:
             raise ConfigError(str(exc)) from exc
+    placeholder = _placeholder_field(profile)
+    if placeholder:
+        raise ConfigError(f"profile field {placeholder!r}: still the FILL-IN placeholder "
+                          "cc-conformance init --discover wrote; fill it in")
     expectations = None
     if req.expect:
         try:

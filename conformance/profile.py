@@ -92,6 +92,11 @@ class Profile:
     #: client that does not exist (--no-plain-http-probe / target.plain_http_probe = false)
     plain_http_probe: bool = True
     plain_http_url: str | None = None  # where that twin is, if not http://<host>[:port]/<path>
+    #: RFC 8414 §3: where the server publishes its authorization server metadata: an http(s)
+    #: URL, or a path ("/.well-known/oauth-authorization-server") on the target itself (the
+    #: token endpoint's origin for a URL target, the app for an in-process one); None: the
+    #: metadata checks are not applicable
+    metadata_url: str | None = None
     name: str | None = None  # [target] name: report folder and matrix column of a multi-target run
 
     @property
@@ -128,7 +133,7 @@ class Profile:
 _TOP = {"spec", "target", "clients", "scopes", "server"}
 _TARGET = {"name", "url", "app", "grant", "token_path", "timeout", "connect_timeout",
            "read_timeout", "request_timeout", "run_budget", "ca_bundle", "plain_http_probe",
-           "plain_http_url"}
+           "plain_http_url", "metadata_url"}
 _CLIENT = {"client_id", "secret_env"}
 _SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
 _SERVER = {"auth_methods"}
@@ -215,6 +220,13 @@ def _parse_target(target: Mapping[str, object], o: Mapping[str, object]) -> dict
                                        or not plain_http_url.startswith("http://")):
         raise ProfileError("target.plain_http_url", "must be an http:// URL (where the plain "
                            "HTTP twin of the token endpoint would answer)")
+    metadata_url = o.get("metadata_url") or target.get("metadata_url")
+    if metadata_url is not None and (
+            not isinstance(metadata_url, str)
+            or not metadata_url.startswith(("http://", "https://", "/"))
+            or "#" in metadata_url or any(c.isspace() for c in metadata_url)):
+        raise ProfileError("target.metadata_url", "must be an http(s) URL or a path starting "
+                           "with '/' (on the target), without a fragment (RFC 8414 §3)")
     return {
         "url": url, "app": app, "grant": grant, "name": name, "token_path": token_path,
         "timeout": float(timeout),
@@ -226,7 +238,7 @@ def _parse_target(target: Mapping[str, object], o: Mapping[str, object]) -> dict
         "ca_bundle": str(ca_bundle) if ca_bundle else None, "insecure": insecure,
         "allow_insecure_http": bool(o.get("allow_insecure_http")),
         "plain_http_probe": plain_http_probe and not o.get("no_plain_http_probe"),
-        "plain_http_url": plain_http_url,
+        "plain_http_url": plain_http_url, "metadata_url": metadata_url,
     }
 
 

@@ -1,19 +1,30 @@
 """ASGI adapter around :class:`~reference_impl.endpoint.TokenEndpoint`.
 
-``create_app(registry=None, *, token_path="/token")`` builds an app for a client registry (the
-bundled demo registry when ``None``); ``app`` is a ready instance with the demo registry,
-built on first use. Only ``token_path`` exists; every other path is 404 with a JSON body.
-Bodies are read incrementally and abandoned as soon as they exceed the endpoint's limit (413).
+``create_app(registry=None, *, token_path="/token", issuer=None)`` builds an app for a client
+registry (the bundled demo registry when ``None``); ``app`` is a ready instance with the demo
+registry, built on first use. Two paths exist: ``token_path`` and the authorization server
+metadata at ``/.well-known/oauth-authorization-server`` (RFC 8414 §3, built by
+:mod:`reference_impl.metadata` from what the endpoint accepts; GET or HEAD, else 405); every
+other path is 404 with a JSON body. Bodies are read incrementally and abandoned as soon as
+they exceed the endpoint's limit (413).
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, MutableMapping
+from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from . import errors
 from .endpoint import TokenEndpoint
 from .grant_types import ClientCredentialsGrant
+from .metadata import (
+    WELL_KNOWN_PATH,
+    BadHost,
+    auth_methods_of,
+    metadata_document,
+    metadata_response,
+    request_issuer,
+)
 from .registry import ClientRegistry, demo_registry
 from .registry_validator import RegistryRequestValidator
 from .tokens import BearerToken
@@ -33,11 +44,16 @@ def build_endpoint(registry: ClientRegistry) -> TokenEndpoint:
 
 
 class TokenApp:
-    """The ASGI application: ``TokenApp(endpoint, token_path="/token")``."""
+    """The ASGI application: ``TokenApp(endpoint, token_path="/token", *, issuer=None,
+    scopes_supported=())``. ``issuer``: the RFC 8414 issuer identifier; ``None`` derives it
+    per request from the scheme and ``Host`` (see :mod:`reference_impl.metadata`)."""
 
-    def __init__(self, endpoint: TokenEndpoint, *, token_path: str = "/token"):  # noqa: S107 - a path
+    def __init__(self, endpoint: TokenEndpoint, *, token_path: str = "/token",  # noqa: S107 - a path
+                 issuer: str | None = None, scopes_supported: Iterable[str] = ()):
         self.endpoint = endpoint
         self.token_path = token_path
+        self.issuer = issuer.rstrip("/") if issuer else None
+        self.scopes_supported = tuple(scopes_supported)
 
     def __repr__(self) -> str:
         return f"TokenApp(token_path={self.token_path!r})"
@@ -49,6 +65,9 @@ class TokenApp:
         if scope["type"] != "http":
             # websocket or unknown: refuse (ASGI websocket.close before accept means 403).
             await send({"type": "websocket.close", "code": 1008})
+            return
+        if scope.get("path") == WELL_KNOWN_PATH and self.token_path != WELL_KNOWN_PATH:
+            await self._send(send, self.metadata(scope), head=scope["method"] == "HEAD")
             return
         if scope.get("path") != self.token_path:
             await self._send(send, errors.NotFoundError().to_response())
@@ -90,8 +109,29 @@ class TokenApp:
                 break
         return b"".join(chunks), False
 
+    def metadata(self, scope: Scope) -> tuple[dict[str, str], str, int]:
+        """The RFC 8414 metadata answer for this request (GET or HEAD only, §3.1)."""
+        if scope["method"] not in ("GET", "HEAD"):
+            exc = errors.InvalidRequestError("The metadata document is read with GET.",
+                                             headers={"Allow": "GET, HEAD"})
+            headers, body, _ = exc.to_response()
+            return headers, body, 405
+        try:
+            issuer = self.issuer or request_issuer(scope.get("scheme", "http"),
+                                                   scope.get("headers", []), scope.get("server"))
+        except BadHost as exc:
+            return errors.InvalidRequestError(str(exc)).to_response()
+        grant_type = getattr(self.endpoint.grant, "grant_type", None)
+        doc = metadata_document(
+            issuer, token_path=self.token_path, auth_methods=auth_methods_of(self.endpoint),
+            grant_types=[grant_type] if isinstance(grant_type, str) else [],
+            signing_algs=getattr(self.endpoint, "signing_algs", ()) or (),
+            scopes=self.scopes_supported)
+        return metadata_response(doc)
+
     @staticmethod
-    async def _send(send: Send, response: tuple[dict[str, str], str, int]) -> None:
+    async def _send(send: Send, response: tuple[dict[str, str], str, int], *,
+                    head: bool = False) -> None:
         headers, body, status = response
         payload = body.encode("utf-8") if isinstance(body, str) else bytes(body or b"")
         raw_headers = [
@@ -101,7 +141,7 @@ class TokenApp:
         ]
         raw_headers.append((b"content-length", str(len(payload)).encode("ascii")))
         await send({"type": "http.response.start", "status": status, "headers": raw_headers})
-        await send({"type": "http.response.body", "body": payload})
+        await send({"type": "http.response.body", "body": b"" if head else payload})
 
     @staticmethod
     async def _lifespan(receive: Receive, send: Send) -> None:
@@ -118,9 +158,13 @@ def create_app(
     registry: ClientRegistry | None = None,
     *,
     token_path: str = "/token",  # noqa: S107 - a URL path, not a secret
+    issuer: str | None = None,
 ) -> TokenApp:
-    """An ASGI app serving the reference token endpoint at ``token_path``."""
-    return TokenApp(build_endpoint(registry or demo_registry()), token_path=token_path)
+    """An ASGI app serving the reference token endpoint at ``token_path`` and its metadata
+    (RFC 8414) with ``issuer`` (``None``: derived from each request's scheme and Host)."""
+    registry = registry or demo_registry()
+    return TokenApp(build_endpoint(registry), token_path=token_path, issuer=issuer,
+                    scopes_supported=registry.known_scopes)
 
 
 class _LazyApp:

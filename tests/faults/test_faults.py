@@ -48,6 +48,11 @@ CONTROL_NOT_EXERCISED = {
                          "narrowed grant in `scope` is never exercised against it",
     "RFC9700-2.3-audience": "the reference issues opaque tokens, whose audience cannot be seen "
                             "from outside",
+    "RFC8414-2-signing-alg-not-none": "the reference's metadata declares no JWT client "
+                                      "authentication method, so it has no signing algorithm "
+                                      "list to judge",
+    "RFC8414-2-signing-algs-with-jwt": "the reference's metadata declares no JWT client "
+                                       "authentication method",
 }
 
 

@@ -1272,6 +1272,118 @@ def long_counter_tokens() -> object:
     return build_app(token_generator=generate)
 
 
+
+# ====================================================== RFC 8414 authorization server metadata
+
+METADATA_PATH = "/.well-known/oauth-authorization-server"
+
+
+def _on_metadata(fn: Callable[[dict[str, Any]], dict[str, Any]]) -> Callable[[Seen, Reply], Reply]:
+    """A response rewrite of the reference's metadata document (200 JSON answers only)."""
+
+    def apply(seen: Seen, reply: Reply) -> Reply:
+        obj = reply.json()
+        if seen.path != METADATA_PATH or reply.status != 200 or obj is None:
+            return reply
+        return reply.with_json(fn(dict(obj)))
+
+    return apply
+
+
+@fault("RFC8414-3.2-metadata-response")
+def metadata_served_as_text() -> object:
+    """RFC8414-3.2-metadata-response: the metadata document is served as text/plain instead of
+    application/json."""
+    return rewrite(build_app(), response=lambda seen, reply: reply.set_header(
+        "content-type", "text/plain") if seen.path == METADATA_PATH else reply)
+
+
+@fault("RFC8414-2-required-members")
+def metadata_without_issuer() -> object:
+    """RFC8414-2-required-members: the metadata leaves out the REQUIRED issuer."""
+    return rewrite(build_app(), response=_on_metadata(
+        lambda doc: {k: v for k, v in doc.items() if k != "issuer"}))
+
+
+@fault("RFC8414-2-issuer-format")
+def issuer_with_query() -> object:
+    """RFC8414-2-issuer-format: the issuer carries a query component (?tenant=main)."""
+    return rewrite(build_app(), response=_on_metadata(
+        lambda doc: {**doc, "issuer": f"{doc['issuer']}?tenant=main"}))
+
+
+@fault("RFC8414-3.3-issuer-match")
+def configured_issuer_mismatch() -> object:
+    """RFC8414-3.3-issuer-match: the issuer is configured as another host
+    (https://as.example.com), so it is not the one the metadata URL was built from."""
+    app = build_app()
+    app.issuer = "https://as.example.com"
+    return app
+
+
+@fault("RFC8414-2-token-endpoint")
+def relative_token_endpoint() -> object:
+    """RFC8414-2-token-endpoint: token_endpoint is the relative reference /token, not a URL."""
+    return rewrite(build_app(), response=_on_metadata(
+        lambda doc: {**doc, "token_endpoint": "/token"}))
+
+
+@fault("RFC8414-2-grant-types-client-credentials")
+def grant_types_omitted() -> object:
+    """RFC8414-2-grant-types-client-credentials (SHOULD): grant_types_supported is left out, so
+    its default (authorization_code, implicit) denies the client credentials grant the server
+    serves."""
+    return rewrite(build_app(), response=_on_metadata(
+        lambda doc: {k: v for k, v in doc.items() if k != "grant_types_supported"}))
+
+
+@fault("RFC8414-2-auth-methods-declared-work")
+def declared_post_refused() -> object:
+    """RFC8414-2-auth-methods-declared-work: the metadata still declares client_secret_post
+    but the endpoint drops body client_secret values, so body credentials never authenticate
+    (invalid_client)."""
+
+    class Endpoint(_BodyRewritingEndpoint):
+        def adjust(self, method: str, uri: str, headers: Headers,
+                   body: bytes) -> tuple[str, str, Headers, bytes]:
+            pairs = form_pairs(body)
+            if any(k == "client_secret" for k, _ in pairs):
+                body = form_body([(k, v) for k, v in pairs if k != "client_secret"])
+            return method, uri, headers, body
+
+    return build_app(endpoint=Endpoint)
+
+
+@fault("RFC8414-2-auth-methods-undeclared")
+def post_works_undeclared() -> object:
+    """RFC8414-2-auth-methods-undeclared (SHOULD): the metadata declares client_secret_basic
+    only, while the endpoint also accepts client_secret_post."""
+    return rewrite(build_app(), response=_on_metadata(
+        lambda doc: {**doc, "token_endpoint_auth_methods_supported": ["client_secret_basic"]}))
+
+
+@fault("RFC8414-2-signing-alg-not-none")
+def signing_algs_with_none() -> object:
+    """RFC8414-2-signing-alg-not-none: token_endpoint_auth_signing_alg_values_supported lists
+    none beside RS256."""
+    return rewrite(build_app(), response=_on_metadata(
+        lambda doc: {**doc, "token_endpoint_auth_signing_alg_values_supported": ["RS256",
+                                                                                 "none"]}))
+
+
+@fault("RFC8414-2-signing-algs-with-jwt")
+def jwt_method_without_algs() -> object:
+    """RFC8414-2-signing-algs-with-jwt: private_key_jwt is declared without
+    token_endpoint_auth_signing_alg_values_supported."""
+
+    def declare(doc: dict[str, Any]) -> dict[str, Any]:
+        methods = [*doc.get("token_endpoint_auth_methods_supported", []), "private_key_jwt"]
+        rest = {k: v for k, v in doc.items()
+                if k != "token_endpoint_auth_signing_alg_values_supported"}
+        return {**rest, "token_endpoint_auth_methods_supported": methods}
+
+    return rewrite(build_app(), response=_on_metadata(declare))
+
 def render_table() -> str:
     """The Markdown table of README.md."""
     lines = ["| # | variant | requirement ID | level | expected | how | collateral |",
