@@ -78,7 +78,13 @@ def to_oauthlib_request(request: Request) -> Any:
 
 
 class OAuthlibGrantShim:
-    """Gives an oauthlib grant the seed's async ``create_token_response``."""
+    """Gives an oauthlib grant the seed's async ``create_token_response``: oauthlib's own
+    (synchronous) grant runs in a worker thread; an async fork's (aoauthlib, the API the seed
+    document follows, installed under the same ``oauthlib`` name) is awaited."""
+
+    #: what the host's metadata (RFC 8414 grant_types_supported) says: the grant target hosts
+    #: client credentials grants
+    grant_type = "client_credentials"
 
     def __init__(self, grant: Any) -> None:
         self.grant = grant
@@ -88,13 +94,21 @@ class OAuthlibGrantShim:
 
     async def create_token_response(self, request: Request, token_handler: Any) -> ResponseTriple:
         oauthlib_request = to_oauthlib_request(request)
+        if inspect.iscoroutinefunction(self.grant.create_token_response):
+            answer: ResponseTriple = await self.grant.create_token_response(
+                oauthlib_request, token_handler)
+            return answer
         result: ResponseTriple = await asyncio.to_thread(
             self.grant.create_token_response, oauthlib_request, token_handler)
+        if inspect.isawaitable(result):  # a sync method handing back a coroutine
+            result = await result
         return result
 
 
 class SyncSeedGrantShim:
     """A seed-API grant whose ``create_token_response`` is a plain function: run in a thread."""
+
+    grant_type = "client_credentials"  # as OAuthlibGrantShim.grant_type
 
     def __init__(self, grant: Any) -> None:
         self.grant = grant

@@ -171,6 +171,32 @@ async def test_sync_seed_grant_runs_in_a_worker_thread() -> None:
     assert isinstance(token_handler, ReferenceBearerToken)
 
 
+async def test_async_oauthlib_fork_is_awaited_on_the_loop() -> None:
+    """aoauthlib (the seed's own API) installs under the name oauthlib but its grant is async:
+    the shim awaits it instead of running it in a thread (where its coroutine was never
+    awaited and every request became a 500)."""
+
+    class AsyncForkGrant:
+        def __init__(self) -> None:
+            self.calls: list[tuple[int, object]] = []
+
+        async def create_token_response(self, request: object,
+                                        token_handler: object) -> tuple[dict[str, str], str, int]:
+            self.calls.append((threading.get_ident(), request))
+            return {"Content-Type": "application/json"}, '{"error": "invalid_client"}', 401
+
+    AsyncForkGrant.__module__ = "oauthlib.oauth2.rfc6749.grant_types.client_credentials"
+    grant = AsyncForkGrant()
+    endpoint = build_host(grant, object(), "oauthlib")
+    assert isinstance(endpoint.grant, OAuthlibGrantShim)
+    result = await endpoint.create_token_response(
+        "POST", "/token", [FORM], b"grant_type=client_credentials")
+    assert result[2] == 401
+    (thread, oreq), = grant.calls
+    assert thread == threading.get_ident()  # awaited on the event loop
+    assert type(oreq).__module__.startswith("oauthlib")  # the oauthlib request, as for oauthlib
+
+
 def test_reprs_never_show_secrets() -> None:
     grant, _, _ = load_grant(OAUTHLIB_GRANT)
     shown = repr(OAuthlibGrantShim(grant)) + repr(grant.request_validator) + repr(DEMO_CLIENTS)
