@@ -506,11 +506,20 @@ def verify_error(
     codes = tuple(codes)
     obj, dups, err = _json(ex)
     token = issued_token(ex)
+    crashed = not token and resp.status >= 500
     for rid in also:
+        if crashed:
+            # No token, but no refusal either: the server failed. That is not an observation
+            # of the rule (a server that answers 500 to everything would "pass" every
+            # no-token rule); the one fault is judged below, on RFC6749-5.2-status.
+            rec.not_applicable([rid], f"the server failed (HTTP {resp.status}) instead of "
+                               "refusing the request, so no refusal was observed here "
+                               "(RFC6749-5.2-status)")
+            continue
         rec.check(rid, not token, expected="request refused, no token",
                   observed=describe(ex), reason="the server issued a token", exchanges=exs)
     error = obj.get("error") if obj is not None else None
-    if not token and resp.status >= 500:
+    if crashed:
         # A server error is not a §5.2 error response at all: the one fault is the status
         # (§5.2: 400/401, never a 5xx for a bad request). Judging its code, JSON shape or
         # challenge as well would report one crash as several MUST failures.
