@@ -29,7 +29,6 @@ from conformance.request import RawRequest
 from conformance.results import Verdict
 from conformance.targets import TargetError, TransportOptions
 from conformance.targets._httpx import send_httpx
-from conformance.targets.app import BASE as IN_PROCESS_BASE
 from conformance.targets.http import _is_loopback, ssl_context
 
 #: RFC 8414 §3: the well-known prefix, and the suffix registered by RFC 8414 itself
@@ -180,12 +179,12 @@ def valid_scope(cc: CheckContext) -> list[str] | None:
     return None
 
 
-def tested_token_endpoint(cc: CheckContext) -> str:
-    """The token endpoint URL the suite sends its token requests to."""
-    target = cc.session.options.target
-    if target.kind == "url" and isinstance(target.value, str):
-        return target.value
-    return IN_PROCESS_BASE + target.token_path
+def token_endpoint_under_test(cc: CheckContext) -> str:
+    """The token endpoint URL the suite sends its token requests to (the target's own
+    reading: for an in-process target its fixed base URL plus the token path)."""
+    target = cc.session.target
+    assert target is not None, "no target"
+    return target.token_url
 
 
 def _same_url(a: str, b: str) -> bool:

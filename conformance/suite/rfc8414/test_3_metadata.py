@@ -12,7 +12,7 @@ from conformance.suite._metadata import (
     PROBED_METHODS,
     fetch_metadata,
     metadata_doc,
-    tested_token_endpoint,
+    token_endpoint_under_test,
     valid_scope,
     verify_auth_methods,
     verify_grant_types,
@@ -67,7 +67,7 @@ def test_token_endpoint_is_the_endpoint_under_test(cc: CheckContext) -> None:
     endpoint, an absolute URL (RFC 6749 §3.2: no fragment, TLS). Another URL than the one
     tested is reported for information: it may be an alias the suite cannot tell apart."""
     md, doc = metadata_doc(cc)
-    verify_token_endpoint(cc.rec, md, doc, tested_token_endpoint(cc))
+    verify_token_endpoint(cc.rec, md, doc, token_endpoint_under_test(cc))
 
 
 @pytest.mark.requirement("RFC8414-2-grant-types-client-credentials")
