@@ -30,14 +30,17 @@ serve: setup
 demo: export CC_DEMO_CLIENT_SECRET = cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw
 demo: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
 demo: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
+demo: export CC_JWT_SECRET_CLIENT_SECRET = cc-demo-jwt-secret-Yq3vN8tKx2LpR5wZ7sDf4hJm
 demo: setup
-	$(VENV)/bin/cc-conformance run --app reference_impl.asgi:app --profile examples/reference.toml
+	$(PY) -m reference_impl demo-key --out reports/demo-jwt-key.pem
+	$(VENV)/bin/cc-conformance run --app reference_impl.asgi:app --profile examples/reference-jwt.toml
 
 # Seed sweep (scripts/sweep.py): the default run against the reference in-process and over
 # loopback HTTP for 200 random seeds each (about 25 min); every seed must exit 0. ARGS=--seeds 20
 sweep: export CC_DEMO_CLIENT_SECRET = cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw
 sweep: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
 sweep: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
+sweep: export CC_JWT_SECRET_CLIENT_SECRET = cc-demo-jwt-secret-Yq3vN8tKx2LpR5wZ7sDf4hJm
 sweep: setup
 	$(PY) scripts/sweep.py $(ARGS)
 

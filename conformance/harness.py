@@ -17,12 +17,14 @@ from typing import Any, TypeVar
 
 import pytest
 
+from conformance import assertions
+from conformance.assertions import JWT_BEARER
 from conformance.catalogue import Catalogue, load_catalogue
 from conformance.checks import Recorder
 from conformance.exchange import Exchange, parse_json_object
 from conformance.exitstatus import run_status
 from conformance.options import RunOptions
-from conformance.profile import Client
+from conformance.profile import JWT_METHODS, Client
 from conformance.redact import Redactor
 from conformance.request import RawRequest, RequestBuilder, UnsendableRequest, check_sendable
 from conformance.results import (
@@ -470,9 +472,13 @@ class CheckContext:
         extra: Iterable[tuple[str, str]] = (),
         label: str = "",
     ) -> RequestBuilder:
-        """A client credentials request; ``method`` is client_secret_basic/_post or None."""
-        client = client or self.profile.confidential
+        """A client credentials request; ``method`` is one of the profile's authentication
+        methods (client_secret_basic/_post, private_key_jwt, client_secret_jwt) or None. A JWT
+        method authenticates the client of the same role with a fresh, valid assertion."""
         method = method or self.default_method
+        if method in JWT_METHODS and (client is None or client.signing_key is None):
+            client = self.client(method)
+        client = client or self.profile.confidential
         b = RequestBuilder(label=label)
         if grant_type is not None:
             b.param("grant_type", grant_type)
@@ -483,7 +489,39 @@ class CheckContext:
             b.basic(client.client_id, client.require_secret)
         elif method == "client_secret_post":
             b.post_credentials(client.client_id, client.require_secret)
+        elif method in JWT_METHODS:
+            b.param("client_assertion_type", JWT_BEARER)
+            b.param("client_assertion", self.assertion(client))
         return b
+
+    # ------------------------------------------------------------ JWT client assertions
+    @property
+    def assertion_audience(self) -> str:
+        """What a client assertion's ``aud`` names (RFC 7523 §3 item 3): the profile's
+        ``server.assertion_audience``, else the token endpoint URL the requests go to."""
+        if self.profile.assertion_audience:
+            return self.profile.assertion_audience
+        target = self.session.target
+        assert target is not None, "no target"
+        return target.token_url
+
+    def assertion_claims(self, client: Client, **changes: object) -> dict[str, object]:
+        """The claims of a valid assertion for ``client``, with ``changes`` applied (a value
+        of None removes that claim)."""
+        c: dict[str, object] = assertions.claims(client.client_id, self.assertion_audience)
+        for name, value in changes.items():
+            if value is None:
+                c.pop(name, None)
+            else:
+                c[name] = value
+        return c
+
+    def assertion(self, client: Client, payload: dict[str, object] | None = None) -> str:
+        """A client assertion signed with the client's own key (valid unless ``payload`` makes
+        it otherwise)."""
+        if client.signing_key is None:
+            raise ValueError(f"client {client.role} has no signing key")
+        return assertions.sign(payload or self.assertion_claims(client), client.signing_key)
 
     # ------------------------------------------------------------ sending
     def send(self, request: RawRequest | RequestBuilder) -> Exchange:

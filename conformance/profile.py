@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance.assertions import AssertionKeyError, SigningKey, load_private_key, secret_key
 from conformance.catalogue import SPEC_PROFILES
 from conformance.targets import (
     DEFAULT_REQUEST_TIMEOUT_S,
@@ -24,10 +25,15 @@ from conformance.targets import (
     TransportOptions,
 )
 
-AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt",
+                "client_secret_jwt")
+#: the JWT client authentication methods (RFC 7523 §2.2, OpenID Connect Core §9); each has a
+#: client role of the same name in [clients]
+JWT_METHODS = ("private_key_jwt", "client_secret_jwt")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
-CLIENT_ROLES = ("confidential", "needs_encoding", "public", "not_allowed_grant")
-_SECRET_ROLES = ("confidential", "needs_encoding", "not_allowed_grant")
+CLIENT_ROLES = ("confidential", "needs_encoding", "public", "not_allowed_grant",
+                "private_key_jwt", "client_secret_jwt")
+_SECRET_ROLES = ("confidential", "needs_encoding", "not_allowed_grant", "client_secret_jwt")
 
 
 class ProfileError(ValueError):
@@ -46,10 +52,14 @@ class Client:
     client_id: str
     secret: str | None = field(default=None, repr=False)
     secret_env: str | None = None  # the environment variable the secret came from
+    #: what its JWT assertions are signed with (private_key_jwt, client_secret_jwt roles)
+    signing_key: SigningKey | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         shown = "None" if self.secret is None else "'***'"
-        return f"Client(role={self.role!r}, client_id={self.client_id!r}, secret={shown})"
+        key = f", signing_key={self.signing_key!r}" if self.signing_key is not None else ""
+        return (f"Client(role={self.role!r}, client_id={self.client_id!r}, secret={shown}"
+                f"{key})")
 
     __str__ = __repr__
 
@@ -80,6 +90,12 @@ class Profile:
     clients: Mapping[str, Client] = field(default_factory=dict)
     scopes: Scopes = field(default_factory=Scopes)
     auth_methods: tuple[str, ...] = ("client_secret_basic",)
+    #: the audience JWT client assertions name (RFC 7523 §3 item 3): None means the token
+    #: endpoint URL the suite sends to; a server that wants its issuer identifier says so here
+    assertion_audience: str | None = None
+    #: the server declares it refuses a replayed assertion ``jti`` (a MAY of RFC 7523 §3 item 7
+    #: that OpenID Connect Core §9 makes a rule for OpenID Providers): then a replay is a fail
+    refuses_replayed_jti: bool = False
     source: str = "<command line>"
     connect_timeout: float = DEFAULT_TIMEOUT_S
     read_timeout: float = DEFAULT_TIMEOUT_S
@@ -134,9 +150,11 @@ _TOP = {"spec", "target", "clients", "scopes", "server"}
 _TARGET = {"name", "url", "app", "grant", "token_path", "timeout", "connect_timeout",
            "read_timeout", "request_timeout", "run_budget", "ca_bundle", "plain_http_probe",
            "plain_http_url", "metadata_url"}
-_CLIENT = {"client_id", "secret_env"}
+_CLIENT = {"client_id", "secret_env", "private_key_file", "private_key_passphrase_env", "alg",
+           "kid"}
+_KEY_FIELDS = ("private_key_file", "private_key_passphrase_env", "kid")
 _SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
-_SERVER = {"auth_methods"}
+_SERVER = {"auth_methods", "assertion_audience", "refuses_replayed_jti"}
 
 
 def _check_keys(table: Mapping[str, object], allowed: set[str], prefix: str) -> None:
@@ -242,9 +260,52 @@ def _parse_target(target: Mapping[str, object], o: Mapping[str, object]) -> dict
     }
 
 
+def _signing_key(role: str, raw: Mapping[str, object], secret: str | None,
+                 env: Mapping[str, str], base: Path) -> SigningKey | None:
+    """The assertion key of a JWT client: the private key file (private_key_jwt) or the
+    secret (client_secret_jwt); other roles have none."""
+    prefix = f"clients.{role}"
+    alg = raw.get("alg")
+    if alg is not None and not isinstance(alg, str):
+        raise ProfileError(f"{prefix}.alg", "must be a JWS algorithm name")
+    if role != "private_key_jwt":
+        for name in (*_KEY_FIELDS, *(("alg",) if role != "client_secret_jwt" else ())):
+            if name in raw:
+                raise ProfileError(f"{prefix}.{name}", "only a private_key_jwt client has a "
+                                   "private key (alg: private_key_jwt and client_secret_jwt)")
+        if role != "client_secret_jwt":
+            return None
+        try:
+            return secret_key(secret or "", alg)
+        except AssertionKeyError as exc:
+            raise ProfileError(f"{prefix}.alg", str(exc)) from exc
+    path = raw.get("private_key_file")
+    if not isinstance(path, str) or not path:
+        raise ProfileError(f"{prefix}.private_key_file", "is required: the PEM or JWK file of "
+                           "the client's private key (relative to the profile's folder)")
+    var = raw.get("private_key_passphrase_env")
+    passphrase = None
+    if var is not None:
+        if not isinstance(var, str) or not var:
+            raise ProfileError(f"{prefix}.private_key_passphrase_env",
+                               "must name an environment variable")
+        passphrase = env.get(var)
+        if not passphrase:
+            raise ProfileError(f"{prefix}.private_key_passphrase_env",
+                               f"environment variable {var!r} is not set or empty")
+    kid = raw.get("kid")
+    if kid is not None and (not isinstance(kid, str) or not kid):
+        raise ProfileError(f"{prefix}.kid", "must be a non-empty string")
+    try:
+        return load_private_key(base / path, passphrase=passphrase, alg=alg, kid=kid)
+    except AssertionKeyError as exc:
+        raise ProfileError(f"{prefix}.private_key_file", str(exc)) from exc
+
+
 def _parse_clients(clients_table: Mapping[str, object], o: Mapping[str, object],
-                   env: Mapping[str, str]) -> dict[str, Client]:
-    """``[clients.<role>]``; each secret is read from its environment variable."""
+                   env: Mapping[str, str], base: Path) -> dict[str, Client]:
+    """``[clients.<role>]``; each secret is read from its environment variable, each private
+    key from its file (relative to ``base``, the profile's folder)."""
     clients_raw = dict(clients_table)
     if o.get("client_id") or o.get("secret_env"):
         conf = dict(clients_raw.get("confidential", {}))  # type: ignore[call-overload]
@@ -277,7 +338,8 @@ def _parse_clients(clients_table: Mapping[str, object], o: Mapping[str, object],
         elif "secret_env" in raw:
             raise ProfileError(f"{prefix}.secret_env", "a public client has no secret")
         clients[role] = Client(role=role, client_id=cid, secret=secret,
-                               secret_env=var if secret else None)
+                               secret_env=var if secret else None,
+                               signing_key=_signing_key(role, raw, secret, env, base))
     if "confidential" not in clients:
         raise ProfileError("clients.confidential",
                            "is required (client_id and secret_env of one confidential client)")
@@ -306,15 +368,28 @@ def _parse_scopes(sc: Mapping[str, object]) -> Scopes:
     return scopes
 
 
-def _parse_server(server: Mapping[str, object], spec: str) -> tuple[str, ...]:
-    """``[server]``: the client authentication methods the server supports."""
+def _parse_server(server: Mapping[str, object], spec: str,
+                  clients: Mapping[str, Client]) -> dict[str, object]:
+    """``[server]``: the client authentication methods the server supports and how it
+    handles JWT assertions."""
     _check_keys(server, _SERVER, "server")
     default_methods = ["client_secret_basic"] if spec == "rfc6749" else ["client_secret_post"]
     methods = _str_list(server.get("auth_methods", default_methods), "server.auth_methods")
     for m in methods:
         if m not in AUTH_METHODS:
             raise ProfileError("server.auth_methods", f"unknown method {m!r} (know {AUTH_METHODS})")
-    return methods
+        if m in JWT_METHODS and m not in clients:
+            raise ProfileError("server.auth_methods", f"{m} is listed but the profile has no "
+                               f"[clients.{m}] client to authenticate with it")
+    audience = server.get("assertion_audience")
+    if audience is not None and (not isinstance(audience, str) or not audience):
+        raise ProfileError("server.assertion_audience", "must be a non-empty string (the "
+                           "token endpoint URL or the issuer identifier the server expects)")
+    replay = server.get("refuses_replayed_jti", False)
+    if not isinstance(replay, bool):
+        raise ProfileError("server.refuses_replayed_jti", "must be true or false")
+    return {"auth_methods": methods, "assertion_audience": audience,
+            "refuses_replayed_jti": replay}
 
 
 def parse_profile(
@@ -332,10 +407,11 @@ def parse_profile(
     if spec not in SPEC_PROFILES:
         raise ProfileError("spec", f"must be one of {SPEC_PROFILES}, got {spec!r}")
     target = _parse_target(_table(data, "target"), o)
+    base = Path(source).parent if not source.startswith("<") else Path.cwd()
+    clients = _parse_clients(_table(data, "clients"), o, env, base)
     return Profile(
-        spec=str(spec), clients=_parse_clients(_table(data, "clients"), o, env),
-        scopes=_parse_scopes(_table(data, "scopes")),
-        auth_methods=_parse_server(_table(data, "server"), str(spec)), source=source,
+        spec=str(spec), clients=clients, scopes=_parse_scopes(_table(data, "scopes")),
+        source=source, **_parse_server(_table(data, "server"), str(spec), clients),  # type: ignore[arg-type]
         **target,  # type: ignore[arg-type]
     )
 

@@ -11,6 +11,7 @@ they exceed the endpoint's limit (413).
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
@@ -80,6 +81,11 @@ class TokenApp:
         query = scope.get("query_string", b"")
         uri_bytes = raw_path + (b"?" + query if query else b"")
         uri = uri_bytes.decode("latin-1")
+        # The absolute URL the client addressed: the audience of its JWT assertions. Without a
+        # usable Host, the path alone (an assertion can still name the issuer).
+        with contextlib.suppress(BadHost):
+            uri = request_issuer(scope.get("scheme", "http"), scope.get("headers", []),
+                                 scope.get("server")) + uri
         response = await self.endpoint.create_token_response(
             scope["method"], uri, scope.get("headers", []), body
         )

@@ -1,4 +1,4 @@
-"""Command line: ``python -m reference_impl {serve,demo,hash-secret}``.
+"""Command line: ``python -m reference_impl {serve,demo,hash-secret,demo-key}``.
 
 - ``serve --host 127.0.0.1 --port 8000 [--clients clients.toml] [--url-file FILE]``: the token
   endpoint under uvicorn (``/token``); the bundled demo registry when ``--clients`` is not
@@ -9,6 +9,9 @@
   print the exchange with the secret and token redacted; exit 0 on a 200.
 - ``hash-secret``: read a secret from stdin (no echo on a terminal) and print the
   ``secret_hash = "..."`` line for clients.toml.
+- ``demo-key --out FILE``: write the demo ``private_key_jwt`` client's private key (a public
+  fixture derived from a published seed, ``reference_impl.demo_keys``) as PEM, mode 0600, for
+  the suite profile's ``private_key_file``.
 """
 
 from __future__ import annotations
@@ -169,7 +172,27 @@ def build_parser() -> argparse.ArgumentParser:
     demo.set_defaults(func=cmd_demo)
     hashing = sub.add_parser("hash-secret", help="hash a client secret read from stdin")
     hashing.set_defaults(func=cmd_hash_secret)
+    key = sub.add_parser("demo-key", help="write the demo private_key_jwt client's key (PEM)")
+    key.add_argument("--out", required=True, metavar="FILE", help="where to write it")
+    key.set_defaults(func=cmd_demo_key)
     return parser
+
+
+def cmd_demo_key(args: argparse.Namespace) -> int:
+    from .demo_keys import demo_private_key_pem
+
+    path = Path(args.out)
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "wb") as out:
+            out.write(demo_private_key_pem())
+    except OSError as exc:
+        print(f"reference_impl: cannot write {path}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {path}: the demo private_key_jwt key (a public test fixture, never a real "
+          "key)")
+    return 0
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -11,7 +11,8 @@ from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
 #: Values of :attr:`Request.auth_method`.
-AUTH_METHODS = ("client_secret_basic", "client_secret_post")
+AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt",
+                "client_secret_jwt")
 
 
 class CaseInsensitiveDict(MutableMapping[str, str]):

@@ -14,6 +14,7 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from . import errors
+from .client_assertions import JWT_BEARER, SIGNING_ALGS
 from .common import Request
 from .formencoding import (
     BasicDecodeError,
@@ -98,6 +99,11 @@ class TokenEndpoint:
     become 500 ``server_error`` without a traceback in the response (the log gets the
     exception type only, never the request body or credentials).
     """
+
+    #: the JWS algorithms a client assertion may use (RFC 8414 §2
+    #: token_endpoint_auth_signing_alg_values_supported): the registered key decides which one
+    #: a given private_key_jwt client may use; never "none"
+    signing_algs: tuple[str, ...] = SIGNING_ALGS
 
     def __init__(
         self,
@@ -220,6 +226,10 @@ class TokenEndpoint:
         body_secret = params.get("client_secret")
         if len(authorizations) > 1:
             raise errors.InvalidRequestError("More than one Authorization header.")
+        if "client_assertion" in params or "client_assertion_type" in params:
+            self._assertion_transport(request, params, bool(authorizations) or
+                                      body_secret is not None)
+            return
         if authorizations:
             if body_secret is not None:
                 raise errors.InvalidRequestError(
@@ -255,3 +265,21 @@ class TokenEndpoint:
             request.client_id = body_id
             request.client_secret = None
             request.auth_method = None
+
+    def _assertion_transport(self, request: Request, params: dict[str, str],
+                             other_method: bool) -> None:
+        """A JWT client assertion (RFC 7521 §4.2): both parameters, the JWT bearer type, and no
+        second method beside it (RFC 6749 §2.3). The grant's validator verifies the JWT."""
+        if other_method:
+            raise errors.InvalidRequestError(
+                "More than one client authentication method was used.")
+        assertion_type = params.get("client_assertion_type")
+        if "client_assertion" not in params or assertion_type is None:
+            raise errors.InvalidRequestError(
+                "client_assertion and client_assertion_type are sent together.")
+        if assertion_type != JWT_BEARER:
+            raise errors.InvalidClientError("Unsupported client_assertion_type.",
+                                            realm=self.realm)
+        request.client_id = params.get("client_id")
+        request.client_secret = None
+        request.auth_method = "client_assertion"

@@ -54,6 +54,9 @@ HASH_BYTES = 32
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
 CACHE_SIZE = 1024
 CLIENT_TYPES = ("confidential", "public")
+AUTH_METHODS = ("client_secret", "private_key_jwt", "client_secret_jwt")
+#: JWK members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2)
+_PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
 
 class RegistryError(ValueError):
@@ -126,6 +129,14 @@ class Client:
     scopes: tuple[str, ...]
     default_scopes: tuple[str, ...]
     secret_hash: str | None = field(default=None, repr=False)
+    #: how the client authenticates: "client_secret" (HTTP Basic or the body, RFC 6749 §2.3.1),
+    #: "private_key_jwt" or "client_secret_jwt" (RFC 7523 §2.2; reference_impl.client_assertions)
+    auth_method: str = "client_secret"
+    #: private_key_jwt: the client's public key (a JWK)
+    jwk: dict[str, Any] | None = field(default=None, repr=False)
+    #: client_secret_jwt: the shared MAC key. It must be stored in the clear (a hash cannot
+    #: verify an HMAC), one reason RFC 9700 §2.5 prefers asymmetric methods.
+    jwt_secret: str | None = field(default=None, repr=False)
 
 
 class ClientRegistry:
@@ -282,12 +293,21 @@ def _client_from_table(index: int, table: Any) -> Client:
     if client_type not in CLIENT_TYPES:
         raise RegistryError(f"{where}.type must be 'confidential' or 'public'")
     secret_hash = table.get("secret_hash")
+    method = table.get("token_endpoint_auth_method", "client_secret")
+    if method not in AUTH_METHODS:
+        raise RegistryError(f"{where}.token_endpoint_auth_method must be one of {AUTH_METHODS}")
+    jwk, jwt_secret = _jwt_credentials(where, table, method)
     if client_type == "confidential":
-        if not isinstance(secret_hash, str):
+        if method == "client_secret" and not isinstance(secret_hash, str):
             raise RegistryError(f"{where}: a confidential client needs secret_hash")
-        _parse_hash(secret_hash)
-    elif secret_hash is not None:
-        raise RegistryError(f"{where}: a public client has no secret_hash")
+        if method != "client_secret" and secret_hash is not None:
+            raise RegistryError(f"{where}: a {method} client authenticates with its "
+                                f"{'key' if method == 'private_key_jwt' else 'jwt_secret'}, "
+                                "not a secret_hash")
+        if secret_hash is not None:
+            _parse_hash(secret_hash)
+    elif secret_hash is not None or method != "client_secret":
+        raise RegistryError(f"{where}: a public client has no secret_hash and no JWT method")
     grant_types = _str_list(table.get("grant_types", ["client_credentials"]), where)
     scopes = _str_list(table.get("scopes", []), f"{where}.scopes")
     defaults = _str_list(table.get("default_scopes", []), f"{where}.default_scopes")
@@ -302,7 +322,33 @@ def _client_from_table(index: int, table: Any) -> Client:
         scopes=tuple(scopes),
         default_scopes=tuple(defaults),
         secret_hash=secret_hash,
+        auth_method=method,
+        jwk=jwk,
+        jwt_secret=jwt_secret,
     )
+
+
+def _jwt_credentials(where: str, table: dict[str, Any],
+                     method: str) -> tuple[dict[str, Any] | None, str | None]:
+    """The public JWK of a private_key_jwt client, the MAC key of a client_secret_jwt one."""
+    jwk, jwt_secret = table.get("jwk"), table.get("jwt_secret")
+    if method != "private_key_jwt" and jwk is not None:
+        raise RegistryError(f"{where}.jwk: only a private_key_jwt client has a key")
+    if method != "client_secret_jwt" and jwt_secret is not None:
+        raise RegistryError(f"{where}.jwt_secret: only a client_secret_jwt client has one")
+    if method == "private_key_jwt":
+        if not isinstance(jwk, dict) or jwk.get("kty") not in ("RSA", "EC", "OKP"):
+            raise RegistryError(f"{where}.jwk must be a public RSA, EC or OKP JWK")
+        if _PRIVATE_JWK_MEMBERS & set(jwk):
+            raise RegistryError(f"{where}.jwk holds private key members: register the public "
+                                "key only")
+        return dict(jwk), None
+    if method == "client_secret_jwt":
+        if not isinstance(jwt_secret, str) or len(jwt_secret.encode("utf-8")) < 32:
+            raise RegistryError(f"{where}.jwt_secret must be at least 32 bytes (an HS256 key "
+                                "as long as its hash, RFC 7518 §3.2)")
+        return None, jwt_secret
+    return None, None
 
 
 def demo_registry() -> ClientRegistry:

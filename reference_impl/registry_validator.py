@@ -10,6 +10,7 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from .client_assertions import AssertionVerifier
 from .common import Request
 from .registry import Client, ClientRegistry
 from .request_validator import RequestValidator
@@ -30,8 +31,12 @@ class IssuedToken:
 class RegistryRequestValidator(RequestValidator):
     """Implements the hooks from a client registry (RFC 6749 §2.3.1, §3.3, §4.4, §5.2)."""
 
-    def __init__(self, registry: ClientRegistry):
+    def __init__(self, registry: ClientRegistry, *, issuer: str | None = None):
         self.registry = registry
+        #: the issuer identifier a client assertion may name as its audience, beside the
+        #: token endpoint URL it was sent to (RFC 7523 §3 item 3)
+        self.issuer = issuer
+        self.assertions = AssertionVerifier(registry)
         self.tokens: OrderedDict[str, IssuedToken] = OrderedDict()
         self._verifying: dict[bytes, asyncio.Future[Client | None]] = {}
 
@@ -71,6 +76,8 @@ class RegistryRequestValidator(RequestValidator):
         concurrent misses for the same credentials share that one verification instead of
         each computing scrypt (a burst of first requests from one client costs one hash).
         """
+        if request.auth_method == "client_assertion":
+            return self._authenticate_assertion(request)
         client_id, secret = request.client_id, request.client_secret
         client = self.registry.cached(client_id, secret)
         if client is None:
@@ -78,6 +85,20 @@ class RegistryRequestValidator(RequestValidator):
         if client is None:
             return False
         request.client = client
+        return True
+
+    def _authenticate_assertion(self, request: Request) -> bool:
+        """A JWT client assertion (RFC 7523 §2.2, §3): verified on the event loop (one
+        signature check, no password hash). The audiences: the token endpoint URL as the
+        request addressed it, and the issuer when one is configured."""
+        audiences = {request.uri.split("?", 1)[0]}
+        if self.issuer:
+            audiences.add(self.issuer)
+        client = self.assertions.verify(str(request.client_assertion), audiences=audiences)
+        if client is None:
+            return False
+        request.client = client
+        request.auth_method = client.auth_method
         return True
 
     async def validate_grant_type(

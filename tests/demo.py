@@ -1,6 +1,6 @@
 """The one place the project's tests take the demo fixtures from: the checkout root, the
-suite profile of the bundled reference, and the demo registry's secrets that profile reads
-from the environment (public test fixtures, documented in the README and docs/design.md)."""
+suite profiles of the bundled reference, and the demo registry's secrets and key those profiles
+read (public test fixtures, documented in the README and docs/design.md)."""
 
 from __future__ import annotations
 
@@ -12,4 +12,21 @@ DEMO_ENV: dict[str, str] = {
     "CC_DEMO_CLIENT_SECRET": "cc-demo-secret-7Fjfp0ZBr1KtDRbnfVdmIw",
     "CC_SPECIAL_CLIENT_SECRET": "p@ss:wörd +%&=/ü",
     "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-secret",
+    "CC_JWT_SECRET_CLIENT_SECRET": "cc-demo-jwt-secret-Yq3vN8tKx2LpR5wZ7sDf4hJm",
 }
+#: the reference profile with every method the reference serves, JWT assertions included
+JWT_PROFILE = ROOT / "examples" / "reference-jwt.toml"
+DEMO_JWT_KEY = ROOT / "reports" / "demo-jwt-key.pem"
+
+
+def ensure_demo_jwt_key() -> Path:
+    """Write the demo private_key_jwt key where JWT_PROFILE reads it (a public fixture derived
+    from a published seed; reports/ is git-ignored)."""
+    from reference_impl.demo_keys import demo_private_key_pem
+
+    pem = demo_private_key_pem()
+    if not DEMO_JWT_KEY.is_file() or DEMO_JWT_KEY.read_bytes() != pem:
+        DEMO_JWT_KEY.parent.mkdir(parents=True, exist_ok=True)
+        DEMO_JWT_KEY.write_bytes(pem)
+        DEMO_JWT_KEY.chmod(0o600)
+    return JWT_PROFILE

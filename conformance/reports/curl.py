@@ -23,6 +23,9 @@ from conformance.redact import REDACTED, Redactor
 _PY_ENC = ("python3 -c 'import sys,urllib.parse as u;"
            "sys.stdout.write(u.{fn}(sys.argv[1],safe=\"\"))' \"${env}\"")
 _SKIP_HEADERS = frozenset({"host", "content-length"})
+#: the variable a replay reads a client assertion from (RFC 7523 §2.2): the one the suite sent
+#: is a bearer credential until it expires, never written out
+ASSERTION_ENV = "CC_CLIENT_ASSERTION"
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,10 +92,23 @@ def _basic_header(value: str, refs: Sequence[SecretRef]) -> tuple[str, set[str]]
     return f'"Authorization: {scheme} $(printf %s {word} | base64 | tr -d \'\\n\')"', used
 
 
+def _assertion_refs(request: SentRequest) -> list[SecretRef]:
+    """The client assertions in the request's body or query, each to be read from
+    :data:`ASSERTION_ENV` in the replay."""
+    from urllib.parse import parse_qsl, urlsplit
+
+    texts = [urlsplit(request.url).query]
+    if request.body:
+        texts.append(request.body.decode("utf-8", errors="replace"))
+    values = {v for t in texts for n, v in parse_qsl(t, keep_blank_values=True)
+              if n == "client_assertion" and v}
+    return [SecretRef(v, ASSERTION_ENV) for v in sorted(values, key=len, reverse=True)]
+
+
 def curl_command(request: SentRequest, refs: Iterable[SecretRef], redactor: Redactor, *,
                  in_process: bool = False) -> str:
     """The shell command (with ``#`` comment lines) replaying ``request``."""
-    refs = [r for r in refs if r.secret]
+    refs = [r for r in refs if r.secret] + _assertion_refs(request)
     used: set[str] = set()
     notes: list[str] = []
     args: list[str] = ["curl", "-sS", "-i", "-X", _sq(request.method)]
@@ -132,9 +148,12 @@ def curl_command(request: SentRequest, refs: Iterable[SecretRef], redactor: Reda
     lines = [" ".join(args[:6])]
     lines += [f"{a} {b}" for a, b in zip(args[6::2], args[7::2], strict=True)]
     cmd = prefix + " \\\n  ".join(lines)
-    if used:
-        notes.append("needs " + ", ".join(f"${e}" for e in sorted(used))
+    if used - {ASSERTION_ENV}:
+        notes.append("needs " + ", ".join(f"${e}" for e in sorted(used - {ASSERTION_ENV}))
                      + " (the client secret, as for the suite)")
+    if ASSERTION_ENV in used:
+        notes.append(f"needs ${ASSERTION_ENV}: a fresh JWT client assertion (RFC 7523 §2.2) "
+                     "of the client; the one the suite sent is not shown")
     if any(r.env in used and r.secret != quote_plus(r.secret, safe="") for r in refs):
         notes.append("python3 form-encodes the secret exactly as the suite did (RFC 6749 §2.3.1)")
     if in_process:

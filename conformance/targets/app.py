@@ -50,6 +50,7 @@ class AppTarget:
             raise TargetError(f"{location} is not callable (not an ASGI/WSGI app)")
         self.location = location
         self.token_path = token_path
+        self.token_url = BASE + token_path
         self.timeout = timeout
         self.flavour = "asgi" if is_asgi(app) else "wsgi"
         transport: httpx.AsyncBaseTransport

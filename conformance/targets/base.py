@@ -64,6 +64,9 @@ class TargetConfigError(ValueError):
 class Target(Protocol):
     kind: str
     location: str
+    #: the token endpoint URL as the target's requests address it (for in-process targets the
+    #: fixed base URL of the in-process transport): the default audience of JWT assertions
+    token_url: str
     uses_tls: bool
     is_loopback: bool
 

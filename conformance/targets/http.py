@@ -81,6 +81,7 @@ class UrlTarget:
         if parsed.fragment:
             raise TargetConfigError("a token endpoint URL must not have a fragment (RFC 6749 §3.2)")
         self.url = url
+        self.token_url = url
         self.location = url
         self.uses_tls = parsed.scheme == "https"
         self.is_loopback = _is_loopback(parsed.host)

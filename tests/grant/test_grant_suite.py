@@ -36,6 +36,12 @@ SETUP_NON_PASS = {
     "RFC6749-5.1-scope": NA,
     # ... and both issue opaque tokens, whose audience cannot be seen from outside.
     "RFC9700-2.3-audience": NA,
+    # JWT client assertions (RFC 7521, RFC 7523): the profile (examples/reference.toml)
+    # declares only the shared-secret methods the oauthlib validator knows.
+    **dict.fromkeys(("RFC7523-2.2-valid-assertion", "RFC7521-4.2-assertion-type",
+                     "RFC7523-3-iss-sub", "RFC7523-3-audience", "RFC7523-3-expiry",
+                     "RFC7523-3-not-before", "RFC7523-3-signature", "RFC7523-3-jti-replay",
+                     "RFC7521-4.2-client-id", "RFC7521-4.2.1-invalid-client"), NA),
 }
 
 #: oauthlib 4.0.1's ClientCredentialsGrant through the adapter: every non-pass requirement.

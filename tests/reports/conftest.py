@@ -14,7 +14,8 @@ from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
 
 CLIENT_IDS = {"CC_DEMO_CLIENT_SECRET": "cc-demo-client",
               "CC_SPECIAL_CLIENT_SECRET": "cc:special client/ü",
-              "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-client"}
+              "CC_CODE_ONLY_CLIENT_SECRET": "cc-code-only-client",
+              "CC_JWT_SECRET_CLIENT_SECRET": "cc-jwt-secret-client"}
 
 TARGET = "tests.reports.targets:recorded"
 FAILING = "RFC6749-5.1-no-store"

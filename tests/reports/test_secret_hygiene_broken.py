@@ -31,7 +31,7 @@ from urllib.parse import quote, quote_plus
 
 import pytest
 
-from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT
+from tests.demo import DEMO_ENV, JWT_PROFILE, REFERENCE_PROFILE, ROOT
 from tests.hostile.conftest import FAST
 from tests.hostile.server import HostileServer
 
@@ -168,7 +168,7 @@ RUNS = ["cli, target dies mid-run (connection resets)",
 
 def test_the_audited_secrets_are_the_demos() -> None:
     """The audit scans for the secrets ``make demo`` (and ``make sweep``) export and the
-    reference profile reads, and for the needs-encoding client every form it scans for is a
+    reference profiles read, and for the needs-encoding client every form it scans for is a
     distinct string (raw, form-urlencoded, percent-encoded, bytes repr)."""
     exported: dict[str, dict[str, str]] = {}
     for line in (ROOT / "Makefile").read_text(encoding="utf-8").splitlines():
@@ -176,8 +176,9 @@ def test_the_audited_secrets_are_the_demos() -> None:
         if m:
             exported.setdefault(m.group(1), {})[m.group(2)] = m.group(3).strip()
     assert exported == {"demo": DEMO_ENV, "sweep": DEMO_ENV}
-    profile = REFERENCE_PROFILE.read_text(encoding="utf-8")
-    assert all(f'secret_env = "{env}"' in profile for env in DEMO_ENV)
+    profiles = (REFERENCE_PROFILE.read_text(encoding="utf-8")
+                + JWT_PROFILE.read_text(encoding="utf-8"))  # make demo's: every method
+    assert all(f'secret_env = "{env}"' in profiles for env in DEMO_ENV)
     special = [v for k, v in forbidden([]).items() if k.startswith("CC_SPECIAL_CLIENT_SECRET")]
     assert len(set(special)) == len(special) == 6
 

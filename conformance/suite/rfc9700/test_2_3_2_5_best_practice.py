@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from conformance.checks import issued_token, verify_success
+from conformance.checks import describe, issued_token, verify_success
 from conformance.entropy import jws_claims
 from conformance.exchange import parse_json_object
 from conformance.harness import CheckContext
@@ -51,10 +51,23 @@ def test_jwt_access_token_names_its_audience(cc: CheckContext) -> None:
 @pytest.mark.requirement("RFC9700-2.5-client-authentication")
 def test_client_authentication_methods(cc: CheckContext) -> None:
     """Reports the client authentication methods in use. RFC 9700 §2.5 recommends asymmetric
-    methods (mTLS, private_key_jwt); shared-secret methods are reported as information."""
+    methods (mTLS, private_key_jwt). With private_key_jwt declared, sends a valid assertion: a
+    token is the observation that the recommended method works (pass); shared-secret methods
+    alone are reported as information."""
     methods = ", ".join(cc.profile.auth_methods)
-    cc.rec.record("RFC9700-2.5-client-authentication", Verdict.INFO,
+    rid = "RFC9700-2.5-client-authentication"
+    if "private_key_jwt" in cc.profile.auth_methods:
+        ex = cc.send(cc.token_request(method="private_key_jwt",
+                                      label="private_key_jwt (asymmetric) assertion"))
+        cc.rec.check(rid, issued_token(ex),
+                     expected="a token for a private_key_jwt assertion (asymmetric)",
+                     observed=describe(ex),
+                     reason="the declared asymmetric method (private_key_jwt) did not "
+                            "authenticate the client; RFC7523-2.2-valid-assertion says why",
+                     exchanges=[ex])
+        return
+    cc.rec.record(rid, Verdict.INFO,
                   expected="asymmetric client authentication (mTLS or private_key_jwt)",
                   observed=f"shared-secret methods: {methods}",
-                  reason="the suite only exercises shared-secret methods; consider asymmetric "
-                         "client authentication")
+                  reason="only shared-secret methods are declared; consider asymmetric "
+                         "client authentication (private_key_jwt)")
