@@ -6,7 +6,10 @@ Every test runs once per JWT method and only for a method the profile lists in
 ``server.auth_methods`` (with its ``[clients.<method>]`` client); otherwise its requirements are
 not applicable. Each probe changes one thing of a valid assertion (built as
 ``CheckContext.assertion_claims`` documents it) and signs it with the client's own key unless
-the signature is the thing changed, so a refusal can only be about that one thing.
+the signature is the thing changed, so a refusal can only be about that one thing -- provided
+the server serves that client at all at that moment: each probe is preceded by a control, a
+valid assertion of the same client, and a probe whose control was refused too is not judged
+(a server that refuses everything has shown nothing about audience, expiry or signatures).
 """
 
 from __future__ import annotations
@@ -43,9 +46,21 @@ def assertion_request(assertion: str, *, label: str, assertion_type: str = JWT_B
     return b.param("client_assertion_type", assertion_type).param("client_assertion", assertion)
 
 
-def refused(cc: CheckContext, b: RequestBuilder, rid: str,
+def control(cc: CheckContext, method: str, rids: list[str]) -> None:
+    """A valid assertion of the method's client must get a token right before a probe;
+    otherwise the probe's refusal would prove nothing, and its rules are not judged here."""
+    ex = cc.send(cc.token_request(method=method, label=f"control: valid {method} assertion"))
+    if not issued_token(ex):
+        cc.na(f"the control (a valid {method} assertion of the same client, sent just before) "
+              f"got no token either (HTTP {ex.response.status}), so a refusal of the probe "
+              "would say nothing about this rule (RFC7523-2.2-valid-assertion says why)", rids)
+
+
+def refused(cc: CheckContext, method: str, b: RequestBuilder, rid: str,
             codes: tuple[str, ...] = ("invalid_client",)) -> None:
-    """Send ``b``; RFC 7521 §4.2.1: no token, and the error is invalid_client."""
+    """After a served control, send ``b``; RFC 7521 §4.2.1: no token, and the error is
+    invalid_client."""
+    control(cc, method, [rid, "RFC7521-4.2.1-invalid-client"])
     verify_error(cc.rec, cc.send(b), codes=codes, code_ids=["RFC7521-4.2.1-invalid-client"],
                  also=[rid])
 
@@ -85,7 +100,7 @@ def test_other_assertion_type_refused(cc: CheckContext, method: str,
     client = jwt_client(cc, method)
     b = assertion_request(cc.assertion(client), assertion_type=assertion_type,
                           label=f"{method} assertion as {assertion_type}")
-    refused(cc, b, "RFC7521-4.2-assertion-type", ("invalid_client", "invalid_request"))
+    refused(cc, method, b, "RFC7521-4.2-assertion-type", ("invalid_client", "invalid_request"))
 
 
 @pytest.mark.parametrize("method", JWT_METHODS)
@@ -99,7 +114,7 @@ def test_assertion_naming_another_client_refused(cc: CheckContext, method: str,
     client = jwt_client(cc, method)
     other = other_client_id(cc, client)
     payload = cc.assertion_claims(client, **{claim: other})
-    refused(cc, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc.assertion(client, payload),
                                   label=f"{method} assertion with {claim} of another client"),
             "RFC7523-3-iss-sub")
 
@@ -114,7 +129,7 @@ def test_assertion_for_another_audience_refused(cc: CheckContext, method: str,
     client = jwt_client(cc, method)
     payload = cc.assertion_claims(client, aud=OTHER_AUDIENCE if how == "another audience"
                                   else None)
-    refused(cc, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc.assertion(client, payload),
                                   label=f"{method} assertion, {how}"), "RFC7523-3-audience")
 
 
@@ -131,7 +146,7 @@ def test_expired_or_endless_assertion_refused(cc: CheckContext, method: str, how
         {"exp": now - SKEW_BEYOND_S, "iat": now - SKEW_BEYOND_S - 300} if how == "expired"
         else {"exp": None})
     payload = cc.assertion_claims(client, **changes)
-    refused(cc, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc.assertion(client, payload),
                                   label=f"{method} assertion, {how}"), "RFC7523-3-expiry")
 
 
@@ -143,7 +158,7 @@ def test_assertion_not_yet_valid_refused(cc: CheckContext, method: str) -> None:
     client = jwt_client(cc, method)
     now = int(time.time())
     payload = cc.assertion_claims(client, nbf=now + 3600, exp=now + 3600 + 120)
-    refused(cc, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc.assertion(client, payload),
                                   label=f"{method} assertion, nbf in an hour"),
             "RFC7523-3-not-before")
 
@@ -174,7 +189,7 @@ def test_assertion_with_bad_signature_refused(cc: CheckContext, method: str, how
             cc.na("client_secret_jwt has no public key to confuse with an HMAC secret",
                   ["RFC7523-3-signature", "RFC7521-4.2.1-invalid-client"])
         token = assertions.hmac_with_public_key(payload, key.public_pem or b"")
-    refused(cc, assertion_request(token, label=f"{method} assertion, {how}"),
+    refused(cc, method, assertion_request(token, label=f"{method} assertion, {how}"),
             "RFC7523-3-signature")
 
 
@@ -211,6 +226,7 @@ def test_client_id_of_another_client_refused(cc: CheckContext, method: str) -> N
     client = jwt_client(cc, method)
     b = assertion_request(cc.assertion(client), client_id=other_client_id(cc, client),
                           label=f"{method} assertion with client_id of another client")
+    control(cc, method, ["RFC7521-4.2-client-id"])
     verify_error(cc.rec, cc.send(b), codes=["invalid_client", "invalid_request"],
                  code_ids=["RFC7521-4.2-client-id"], also=["RFC7521-4.2-client-id"])
 
@@ -226,6 +242,7 @@ def test_assertion_and_another_method_refused(cc: CheckContext, method: str,
     client = jwt_client(cc, method)
     conf = cc.profile.confidential
     b = assertion_request(cc.assertion(client), label=f"{method} assertion + {second}")
+    control(cc, method, ["RFC6749-2.3-one-auth-method", "RFC6749-5.2-invalid-request"])
     if second == "HTTP Basic":
         b.basic(conf.client_id, conf.require_secret)
     else:
