@@ -260,6 +260,19 @@ def _parse_target(target: Mapping[str, object], o: Mapping[str, object]) -> dict
     }
 
 
+def _from_env(raw: Mapping[str, object], name: str, env: Mapping[str, str],
+              missing: str) -> tuple[str, str]:
+    """``(variable, value)`` of the field ``name`` (``clients.<role>.<field>``), which names an
+    environment variable that must be set and non-empty."""
+    var = raw.get(name.rsplit(".", 1)[1])
+    if not isinstance(var, str) or not var:
+        raise ProfileError(name, missing)
+    value = env.get(var)
+    if not value:
+        raise ProfileError(name, f"environment variable {var!r} is not set or empty")
+    return var, value
+
+
 def _signing_key(role: str, raw: Mapping[str, object], secret: str | None,
                  env: Mapping[str, str], base: Path) -> SigningKey | None:
     """The assertion key of a JWT client: the private key file (private_key_jwt) or the
@@ -283,16 +296,10 @@ def _signing_key(role: str, raw: Mapping[str, object], secret: str | None,
     if not isinstance(path, str) or not path:
         raise ProfileError(f"{prefix}.private_key_file", "is required: the PEM or JWK file of "
                            "the client's private key (relative to the profile's folder)")
-    var = raw.get("private_key_passphrase_env")
     passphrase = None
-    if var is not None:
-        if not isinstance(var, str) or not var:
-            raise ProfileError(f"{prefix}.private_key_passphrase_env",
-                               "must name an environment variable")
-        passphrase = env.get(var)
-        if not passphrase:
-            raise ProfileError(f"{prefix}.private_key_passphrase_env",
-                               f"environment variable {var!r} is not set or empty")
+    if "private_key_passphrase_env" in raw:
+        _, passphrase = _from_env(raw, f"{prefix}.private_key_passphrase_env", env,
+                                  "must name the environment variable holding the passphrase")
     kid = raw.get("kid")
     if kid is not None and (not isinstance(kid, str) or not kid):
         raise ProfileError(f"{prefix}.kid", "must be a non-empty string")
@@ -327,14 +334,8 @@ def _parse_clients(clients_table: Mapping[str, object], o: Mapping[str, object],
         secret: str | None = None
         var = None
         if role in _SECRET_ROLES:
-            var = raw.get("secret_env")
-            if not isinstance(var, str) or not var:
-                raise ProfileError(f"{prefix}.secret_env",
-                                   "is required: the environment variable holding the secret")
-            secret = env.get(var)
-            if not secret:
-                raise ProfileError(f"{prefix}.secret_env",
-                                   f"environment variable {var!r} is not set or empty")
+            var, secret = _from_env(raw, f"{prefix}.secret_env", env,
+                                    "is required: the environment variable holding the secret")
         elif "secret_env" in raw:
             raise ProfileError(f"{prefix}.secret_env", "a public client has no secret")
         clients[role] = Client(role=role, client_id=cid, secret=secret,

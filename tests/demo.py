@@ -4,6 +4,11 @@ read (public test fixtures, documented in the README and docs/design.md)."""
 
 from __future__ import annotations
 
+import contextlib
+import re
+import subprocess
+import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -30,3 +35,27 @@ def ensure_demo_jwt_key() -> Path:
         DEMO_JWT_KEY.write_bytes(pem)
         DEMO_JWT_KEY.chmod(0o600)
     return JWT_PROFILE
+
+
+@contextlib.contextmanager
+def served_reference(*args: str) -> Iterator[str]:
+    """``python -m reference_impl serve --host 127.0.0.1 --port 0 [args]`` as a vendor runs it;
+    yields ``http://127.0.0.1:PORT`` from the one line it prints, and always stops it."""
+    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
+        [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1", "--port", "0",
+         "--log-level", "warning", *args],
+        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()
+        match = re.fullmatch(r"cc-reference listening on (http://127\.0\.0\.1:\d+)/token\n",
+                             line)
+        assert match, f"server did not start: {line!r}"
+        yield match.group(1)
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
+            proc.kill()
+            proc.wait()

@@ -54,6 +54,26 @@ DEMO_CLIENTS: tuple[DemoClient, ...] = (
 )
 
 
+def authenticated_client(clients: dict[str, DemoClient], request: Any) -> DemoClient | None:
+    """The client an oauthlib request authenticates by RFC 6749 §2.3.1 means (HTTP Basic, else
+    client_id/client_secret in the body), secrets compared in constant time; None for an
+    unknown or public client or a wrong secret. Shared by the sync and async validators."""
+    authorization = request.headers.get("Authorization")
+    if authorization is not None:
+        creds = basic_credentials(authorization)
+        if creds is None:
+            return None
+        client_id, secret = creds
+    else:
+        client_id, secret = request.client_id, request.client_secret
+    client = clients.get(client_id) if client_id else None
+    if client is None or client.secret is None or secret is None:
+        return None
+    if not hmac.compare_digest(secret.encode("utf-8"), client.secret.encode("utf-8")):
+        return None
+    return client
+
+
 def basic_credentials(authorization: str) -> tuple[str, str] | None:
     """``(client_id, client_secret)`` from an ``Authorization: Basic`` value, or ``None`` if it
     is not well-formed Basic. RFC 6749 §2.3.1: both parts are form-urlencoded (Appendix B)
@@ -88,18 +108,8 @@ class DemoRequestValidator(RequestValidator):
         (here RFC 6749 §2.3.1: HTTP Basic, or ``client_id``/``client_secret`` in the body),
         set ``request.client``, and return False for an unknown client and for a public one.
         """
-        authorization = request.headers.get("Authorization")
-        if authorization is not None:
-            creds = basic_credentials(authorization)
-            if creds is None:
-                return False
-            client_id, secret = creds
-        else:
-            client_id, secret = request.client_id, request.client_secret
-        client = self.clients.get(client_id) if client_id else None
-        if client is None or client.secret is None or secret is None:
-            return False
-        if not hmac.compare_digest(secret.encode("utf-8"), client.secret.encode("utf-8")):
+        client = authenticated_client(self.clients, request)
+        if client is None:
             return False
         request.client = client
         return True

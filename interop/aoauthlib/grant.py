@@ -22,13 +22,12 @@ request) and hands aoauthlib the ``oauthlib.common.Request`` the target's own
 from __future__ import annotations
 
 import hashlib
-import hmac
 from typing import Any
 
 from oauthlib.oauth2 import BearerToken, ClientCredentialsGrant, RequestValidator
 
 from conformance.targets.grant import to_oauthlib_request
-from examples.grants.oauthlib_grant import KNOWN_SCOPES, DemoClient, basic_credentials
+from examples.grants.oauthlib_grant import KNOWN_SCOPES, DemoClient, authenticated_client
 from interop.fixtures import TOKEN_LIFETIME_S, fixture_clients
 
 ResponseTriple = tuple[dict[str, str], str, int]
@@ -48,18 +47,8 @@ class AsyncDemoValidator(RequestValidator):  # type: ignore[misc]
         """The documented contract: authenticate by means outside OAuth 2 (RFC 6749 §2.3.1:
         HTTP Basic, else client_id/client_secret in the body), set ``request.client``, return
         False for an unknown client and for a public one."""
-        authorization = request.headers.get("Authorization")
-        if authorization is not None:
-            creds = basic_credentials(authorization)
-            if creds is None:
-                return False
-            client_id, secret = creds
-        else:
-            client_id, secret = request.client_id, request.client_secret
-        client = self.clients.get(client_id) if client_id else None
-        if client is None or client.secret is None or secret is None:
-            return False
-        if not hmac.compare_digest(secret.encode("utf-8"), client.secret.encode("utf-8")):
+        client = authenticated_client(self.clients, request)
+        if client is None:
             return False
         request.client = client
         return True

@@ -5,9 +5,6 @@ passing against the served reference over loopback HTTP."""
 from __future__ import annotations
 
 import json
-import re
-import subprocess
-import sys
 import threading
 from collections.abc import Iterator
 from http.server import BaseHTTPRequestHandler, HTTPServer
@@ -16,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from conformance.cli import main
-from tests.demo import DEMO_ENV
+from tests.demo import DEMO_ENV, served_reference
 
 WELL_KNOWN = "/.well-known/oauth-authorization-server"
 DEMO_ID = "cc-demo-client"
@@ -24,26 +21,9 @@ DEMO_ID = "cc-demo-client"
 
 @pytest.fixture
 def served() -> Iterator[str]:
-    """``python -m reference_impl serve --port 0`` on 127.0.0.1 (its URL from the one line it
-    prints); always stopped."""
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--log-level", "warning"],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.fullmatch(r"cc-reference listening on (http://127\.0\.0\.1:\d+)/token\n",
-                             line)
-        assert match, f"server did not start: {line!r}"
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
-            proc.kill()
-            proc.wait()
+    """The served reference on a free loopback port (tests.demo.served_reference)."""
+    with served_reference() as base:
+        yield base
 
 
 def test_discover_then_fill_in_passes_the_whole_suite(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 import json
 import re
-import subprocess
 import sys
 from collections.abc import Iterator
 
@@ -17,6 +16,7 @@ from reference_impl.asgi import app as lazy_app
 from reference_impl.asgi import create_app
 from reference_impl.formencoding import encode_basic_credentials
 from reference_impl.registry import verify_secret
+from tests.demo import served_reference
 
 from .conftest import DEMO_ID, DEMO_SECRET
 
@@ -102,31 +102,12 @@ def test_endpoint_url_and_announcement(tmp_path) -> None:
 
 @pytest.fixture
 def served(tmp_path) -> Iterator[str]:
-    """``python -m reference_impl serve --port 0`` on 127.0.0.1; the URL from the one line it
-    prints on stdout and from ``--url-file``; always stopped."""
+    """The served reference (tests.demo.served_reference) with ``--url-file``: the URL it
+    prints and the one it writes agree."""
     url_file = tmp_path / "url.txt"
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--url-file", str(url_file)],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.DEVNULL,
-        text=True,
-    )
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.fullmatch(r"cc-reference listening on (http://127\.0\.0\.1:\d+)/token\n",
-                             line)
-        assert match, f"server did not start: {line!r}"
-        assert url_file.read_text(encoding="utf-8") == f"{match.group(1)}/token\n"
-        yield match.group(1)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
-            proc.kill()
-            proc.wait()
+    with served_reference("--url-file", str(url_file)) as base:
+        assert url_file.read_text(encoding="utf-8") == f"{base}/token\n"
+        yield base
 
 
 def test_serve_answers_token_request_over_loopback(served: str) -> None:
