@@ -86,10 +86,13 @@ def jwt_client_secret() -> str:
     return _secret(CLIENT_SECRET_JWT_CLIENT)
 
 
-def generate_client_key(client_id: str) -> dict[str, str]:
+def generate_client_key(client_id: str, *, server: str = "") -> dict[str, str]:
     """An RSA-2048 key pair made now with ``cryptography``; returns the public JWK (with a
     ``kid``). The private key is written, PEM and mode 0600, to
-    ``$CC_INTEROP_KEY_DIR/<client_id>.pem`` when that variable is set, else kept nowhere."""
+    ``$CC_INTEROP_KEY_DIR/<client_id>.pem`` (``$CC_INTEROP_KEY_DIR/<server>/<client_id>.pem``
+    when ``server`` is given) when that variable is set, else kept nowhere. Every server of a
+    multi-target run shares the folder and generates its own key, so a server whose key must
+    not be overwritten by the next one started names itself."""
     import base64
     import hashlib
     from pathlib import Path
@@ -111,7 +114,11 @@ def generate_client_key(client_id: str) -> dict[str, str]:
     if folder:
         pem = key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8,
                                 serialization.NoEncryption())
-        path = Path(folder) / f"{client_id}.pem"
+        base = Path(folder)
+        if server:
+            base = base / server
+            base.mkdir(mode=0o700, exist_ok=True)
+        path = base / f"{client_id}.pem"
         path.touch(mode=0o600)
         path.write_bytes(pem)
     return jwk

@@ -107,3 +107,29 @@ def test_optional_server_that_cannot_run_is_skipped_not_failed(tmp_path: Path) -
     assert reasons[1].startswith("skipped: .venv-does-not-exist does not exist")
     assert "no-such-server-binary-xyz not found on PATH (apt-get install no-such-deb" in reasons[2]
     assert not reasons[3].startswith("skipped")
+
+
+def test_private_key_files_are_one_per_server() -> None:
+    """Every server of the multi-target run generates its own private_key_jwt key into the one
+    key folder: two profiles naming the same file would sign for one server with another's key
+    (the suite then sees every valid assertion refused)."""
+    import tomllib
+
+    from interop.servers import SERVERS
+
+    paths = [c["private_key_file"] for s in SERVERS
+             for c in tomllib.loads(s.profile.read_text(encoding="utf-8")).get(
+                 "clients", {}).values() if "private_key_file" in c]
+    assert len(paths) >= 2 and len(paths) == len(set(paths)), paths
+
+
+def test_generate_client_key_writes_under_the_server_folder(tmp_path: Path,
+                                                             monkeypatch: Any) -> None:
+    from interop.fixtures import KEY_DIR_ENV, generate_client_key
+
+    monkeypatch.setenv(KEY_DIR_ENV, str(tmp_path))
+    jwk = generate_client_key("c", server="s")
+    pem = tmp_path / "s" / "c.pem"
+    assert pem.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
+    assert pem.stat().st_mode & 0o077 == 0 and (tmp_path / "s").stat().st_mode & 0o077 == 0
+    assert "d" not in jwk and jwk["kty"] == "RSA" and not (tmp_path / "c.pem").exists()
