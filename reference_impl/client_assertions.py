@@ -45,6 +45,8 @@ class AssertionVerifier:
         self._seen: OrderedDict[tuple[str, str], float] = OrderedDict()
         self._size = replay_cache_size
         self._lock = threading.Lock()
+        #: the verification key of each client, imported once (not on every request)
+        self._keys: dict[str, tuple[Any, tuple[str, ...]]] = {}
 
     def __repr__(self) -> str:
         return f"AssertionVerifier({self.registry!r})"
@@ -71,7 +73,9 @@ class AssertionVerifier:
             return None
         if not self._issuer_ok(claims, client_id):
             return None
-        key, algs = self._key(client)
+        if client_id not in self._keys:
+            self._keys[client_id] = self._key(client)
+        key, algs = self._keys[client_id]
         alg = header.get("alg")
         if key is None or alg not in algs:
             return None
@@ -122,10 +126,11 @@ class AssertionVerifier:
         key = (client_id, str(claims["jti"]))
         until = float(claims["exp"]) + CLOCK_SKEW_S
         with self._lock:
-            for old, expires in list(self._seen.items()):
-                if expires >= now:
+            while self._seen:  # drop expired entries from the oldest (no copy of the set)
+                oldest = next(iter(self._seen))
+                if self._seen[oldest] >= now:
                     break
-                del self._seen[old]  # oldest-first: expired entries are dropped
+                del self._seen[oldest]
             if key in self._seen:
                 return False
             self._seen[key] = until

@@ -15,7 +15,7 @@ import base64
 import binascii
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from urllib.parse import quote, quote_plus
+from urllib.parse import parse_qsl, quote, quote_plus, urlsplit
 
 from conformance.exchange import SentRequest
 from conformance.redact import REDACTED, Redactor
@@ -95,8 +95,6 @@ def _basic_header(value: str, refs: Sequence[SecretRef]) -> tuple[str, set[str]]
 def _assertion_refs(request: SentRequest) -> list[SecretRef]:
     """The client assertions in the request's body or query, each to be read from
     :data:`ASSERTION_ENV` in the replay."""
-    from urllib.parse import parse_qsl, urlsplit
-
     texts = [urlsplit(request.url).query]
     if request.body:
         texts.append(request.body.decode("utf-8", errors="replace"))

@@ -103,13 +103,6 @@ class TargetSpec:
             return cls("grant", text[len(GRANT_PREFIX):], token_path=token_path)
         return cls("app", text, token_path=token_path)
 
-    @property
-    def text(self) -> str:
-        """Back to the text :meth:`parse` reads (string targets only)."""
-        if not isinstance(self.value, str):
-            raise TypeError(f"a {self.kind} target given as an object has no text form")
-        return GRANT_PREFIX + self.value if self.kind == "grant" else self.value
-
 
 #: the prefix that marks a grant target given as text (``grant:module:factory``)
 GRANT_PREFIX = "grant:"
