@@ -504,6 +504,16 @@ def verify_error(
     exs = [ex]
     resp = ex.response
     codes = tuple(codes)
+    if ex.tls_refused:
+        # Mutual TLS: the server ended the TLS connection over the client certificate instead
+        # of answering. No token was issued (the observation of the ``also`` rules), but there
+        # is no HTTP error response whose code, status or shape could be judged.
+        for rid in also:
+            rec.check(rid, True, expected="request refused, no token",
+                      observed=f"refused at the TLS layer: {ex.tls_refused}", exchanges=exs)
+        rec.not_applicable(list(code_ids), "the server refused the client certificate at the "
+                           "TLS layer, so there is no HTTP error response to judge")
+        return None
     obj, dups, err = _json(ex)
     token = issued_token(ex)
     crashed = not token and resp.status >= 500

@@ -4,9 +4,16 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from conformance.redact import AUTH_HEADERS, Redactor, repr_body, repr_names, repr_url
 from conformance.resultdoc import ExchangeRow, RequestRow, ResponseRow
+
+if TYPE_CHECKING:
+    from conformance.client_certs import ClientCert
+
+#: the status of an exchange the server ended at the TLS layer, before any HTTP answer
+NO_HTTP_RESPONSE = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,6 +22,9 @@ class SentRequest:
     url: str
     headers: tuple[tuple[str, str], ...]
     body: bytes
+    #: the certificate presented in the TLS handshake (mutual TLS, RFC 8705 §2)
+    client_cert: ClientCert | None = None
+    mtls: bool = False
 
     def __repr__(self) -> str:
         """Never the credentials: no query, header values or body (see RawRequest)."""
@@ -56,6 +66,21 @@ class Exchange:
     elapsed_ms: float = 0.0
     label: str = ""
     _json_cache: object = field(default=None, repr=False)
+    #: the server ended the TLS connection instead of answering (mutual TLS): how, in one line;
+    #: the response is then empty with status :data:`NO_HTTP_RESPONSE`
+    tls_refused: str | None = None
+
+    @property
+    def tls_note(self) -> str | None:
+        """The TLS side of a mutual-TLS exchange, for reports: the certificate presented and
+        whether the server refused the connection."""
+        if not self.request.mtls:
+            return None
+        cert = self.request.client_cert
+        note = cert.describe() if cert is not None else "no client certificate presented"
+        if self.tls_refused:
+            note += f"; no HTTP response: {self.tls_refused}"
+        return note
 
     def __repr__(self) -> str:
         """Redacted (see SentRequest and Received); ``to_dict``/``render`` show the details."""
@@ -89,7 +114,7 @@ class Exchange:
                                  tuple((k, redactor.header(k, v))
                                        for k, v in self.response.headers),
                                  redactor.text(resp_body)),
-            elapsed_ms=round(self.elapsed_ms, 2))
+            elapsed_ms=round(self.elapsed_ms, 2), tls=self.tls_note)
 
     def to_dict(self, redactor: Redactor) -> dict[str, object]:
         return self.row(redactor).to_dict()

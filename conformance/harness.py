@@ -8,11 +8,13 @@ import asyncio
 import contextlib
 import random
 import statistics
+import tempfile
 import threading
 import time
 from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
+from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
@@ -24,7 +26,7 @@ from conformance.checks import Recorder
 from conformance.exchange import Exchange, parse_json_object
 from conformance.exitstatus import run_status
 from conformance.options import RunOptions
-from conformance.profile import JWT_METHODS, Client
+from conformance.profile import JWT_METHODS, MTLS_METHODS, Client
 from conformance.redact import Redactor
 from conformance.request import RawRequest, RequestBuilder, UnsendableRequest, check_sendable
 from conformance.results import (
@@ -104,6 +106,15 @@ class ConformanceSession:
         self.unsendable_rejected = 0
         #: how bursts were paced: one line per burst whose concurrency was lowered
         self.pacing: list[str] = []
+        #: where certificates generated for probes live during the run (removed by close)
+        self._scratch: tempfile.TemporaryDirectory[str] | None = None
+
+    def scratch_dir(self) -> Path:
+        """A private folder (mode 0700) for files the run generates, such as the keys of
+        probe certificates; deleted when the session closes."""
+        if self._scratch is None:
+            self._scratch = tempfile.TemporaryDirectory(prefix="cc-conformance-")
+        return Path(self._scratch.name)
 
     # ---------------------------------------------------------------- budget
     def remaining(self) -> float:
@@ -197,6 +208,9 @@ class ConformanceSession:
         return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     def close(self) -> None:
+        if self._scratch is not None:
+            self._scratch.cleanup()
+            self._scratch = None
         if self._loop is None:
             return
         if self.target is not None:
@@ -473,10 +487,14 @@ class CheckContext:
         label: str = "",
     ) -> RequestBuilder:
         """A client credentials request; ``method`` is one of the profile's authentication
-        methods (client_secret_basic/_post, private_key_jwt, client_secret_jwt) or None. A JWT
-        method authenticates the client of the same role with a fresh, valid assertion."""
+        methods (client_secret_basic/_post, private_key_jwt, client_secret_jwt,
+        tls_client_auth, self_signed_tls_client_auth) or None. A JWT method authenticates the
+        client of the same role with a fresh, valid assertion; an mTLS method sends its
+        client_id and presents its certificate."""
         method = method or self.default_method
         if method in JWT_METHODS and (client is None or client.signing_key is None):
+            client = self.client(method)
+        if method in MTLS_METHODS and (client is None or client.cert is None):
             client = self.client(method)
         client = client or self.profile.confidential
         b = RequestBuilder(label=label)
@@ -492,6 +510,9 @@ class CheckContext:
         elif method in JWT_METHODS:
             b.param("client_assertion_type", JWT_BEARER)
             b.param("client_assertion", self.assertion(client))
+        elif method in MTLS_METHODS:
+            # RFC 8705 §2: the certificate authenticates; client_id says whose it is
+            b.param("client_id", client.client_id).tls_client(client.cert)
         return b
 
     # ------------------------------------------------------------ JWT client assertions

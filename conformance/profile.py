@@ -15,8 +15,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from conformance import client_certs
 from conformance.assertions import AssertionKeyError, SigningKey, load_private_key, secret_key
 from conformance.catalogue import SPEC_PROFILES
+from conformance.client_certs import ClientCert, ClientCertError
 from conformance.targets import (
     DEFAULT_REQUEST_TIMEOUT_S,
     DEFAULT_RUN_BUDGET_S,
@@ -26,13 +28,16 @@ from conformance.targets import (
 )
 
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt",
-                "client_secret_jwt")
+                "client_secret_jwt", "tls_client_auth", "self_signed_tls_client_auth")
 #: the JWT client authentication methods (RFC 7523 §2.2, OpenID Connect Core §9); each has a
 #: client role of the same name in [clients]
 JWT_METHODS = ("private_key_jwt", "client_secret_jwt")
+#: the mutual-TLS client authentication methods (RFC 8705 §2.1 PKI, §2.2 self-signed); each has
+#: a client role of the same name in [clients], with a certificate and key file
+MTLS_METHODS = ("tls_client_auth", "self_signed_tls_client_auth")
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$")
 CLIENT_ROLES = ("confidential", "needs_encoding", "public", "not_allowed_grant",
-                "private_key_jwt", "client_secret_jwt")
+                "private_key_jwt", "client_secret_jwt", *MTLS_METHODS)
 _SECRET_ROLES = ("confidential", "needs_encoding", "not_allowed_grant", "client_secret_jwt")
 
 
@@ -54,12 +59,15 @@ class Client:
     secret_env: str | None = None  # the environment variable the secret came from
     #: what its JWT assertions are signed with (private_key_jwt, client_secret_jwt roles)
     signing_key: SigningKey | None = field(default=None, repr=False)
+    #: the certificate and key it presents in the TLS handshake (mTLS roles)
+    cert: ClientCert | None = field(default=None, repr=False)
 
     def __repr__(self) -> str:
         shown = "None" if self.secret is None else "'***'"
         key = f", signing_key={self.signing_key!r}" if self.signing_key is not None else ""
+        cert = f", cert={self.cert!r}" if self.cert is not None else ""
         return (f"Client(role={self.role!r}, client_id={self.client_id!r}, secret={shown}"
-                f"{key})")
+                f"{key}{cert})")
 
     __str__ = __repr__
 
@@ -151,8 +159,9 @@ _TARGET = {"name", "url", "app", "grant", "token_path", "timeout", "connect_time
            "read_timeout", "request_timeout", "run_budget", "ca_bundle", "plain_http_probe",
            "plain_http_url", "metadata_url"}
 _CLIENT = {"client_id", "secret_env", "private_key_file", "private_key_passphrase_env", "alg",
-           "kid"}
+           "kid", "cert_file", "key_file", "key_passphrase_env"}
 _KEY_FIELDS = ("private_key_file", "private_key_passphrase_env", "kid")
+_CERT_FIELDS = ("cert_file", "key_file", "key_passphrase_env")
 _SCOPES = {"allowed", "not_allowed", "unknown", "default", "omitted_policy"}
 _SERVER = {"auth_methods", "assertion_audience", "refuses_replayed_jti"}
 
@@ -309,6 +318,35 @@ def _signing_key(role: str, raw: Mapping[str, object], secret: str | None,
         raise ProfileError(f"{prefix}.private_key_file", str(exc)) from exc
 
 
+def _client_cert(role: str, raw: Mapping[str, object], env: Mapping[str, str],
+                 base: Path) -> ClientCert | None:
+    """The TLS client certificate of an mTLS client (its PEM certificate and key files,
+    relative to ``base``); other roles have none."""
+    prefix = f"clients.{role}"
+    if role not in MTLS_METHODS:
+        for name in _CERT_FIELDS:
+            if name in raw:
+                raise ProfileError(f"{prefix}.{name}", "only a tls_client_auth or "
+                                   "self_signed_tls_client_auth client has a certificate")
+        return None
+    paths = {}
+    for name, what in (("cert_file", "certificate"), ("key_file", "private key")):
+        path = raw.get(name)
+        if not isinstance(path, str) or not path:
+            raise ProfileError(f"{prefix}.{name}", f"is required: the PEM file of the client's "
+                               f"TLS {what} (relative to the profile's folder)")
+        paths[name] = base / path
+    passphrase = None
+    if "key_passphrase_env" in raw:
+        _, passphrase = _from_env(raw, f"{prefix}.key_passphrase_env", env,
+                                  "must name the environment variable holding the passphrase")
+    try:
+        return client_certs.load(paths["cert_file"], paths["key_file"], password=passphrase,
+                                 label=f"the {role} client's certificate")
+    except ClientCertError as exc:
+        raise ProfileError(f"{prefix}.cert_file", str(exc)) from exc
+
+
 def _parse_clients(clients_table: Mapping[str, object], o: Mapping[str, object],
                    env: Mapping[str, str], base: Path) -> dict[str, Client]:
     """``[clients.<role>]``; each secret is read from its environment variable, each private
@@ -340,7 +378,8 @@ def _parse_clients(clients_table: Mapping[str, object], o: Mapping[str, object],
             raise ProfileError(f"{prefix}.secret_env", "a public client has no secret")
         clients[role] = Client(role=role, client_id=cid, secret=secret,
                                secret_env=var if secret else None,
-                               signing_key=_signing_key(role, raw, secret, env, base))
+                               signing_key=_signing_key(role, raw, secret, env, base),
+                               cert=_client_cert(role, raw, env, base))
     if "confidential" not in clients:
         raise ProfileError("clients.confidential",
                            "is required (client_id and secret_env of one confidential client)")
@@ -379,7 +418,7 @@ def _parse_server(server: Mapping[str, object], spec: str,
     for m in methods:
         if m not in AUTH_METHODS:
             raise ProfileError("server.auth_methods", f"unknown method {m!r} (know {AUTH_METHODS})")
-        if m in JWT_METHODS and m not in clients:
+        if m in (*JWT_METHODS, *MTLS_METHODS) and m not in clients:
             raise ProfileError("server.auth_methods", f"{m} is listed but the profile has no "
                                f"[clients.{m}] client to authenticate with it")
     audience = server.get("assertion_audience")
@@ -410,9 +449,16 @@ def parse_profile(
     target = _parse_target(_table(data, "target"), o)
     base = Path(source).parent if not source.startswith("<") else Path.cwd()
     clients = _parse_clients(_table(data, "clients"), o, env, base)
+    server = _parse_server(_table(data, "server"), str(spec), clients)
+    mtls = [m for m in server["auth_methods"] if m in MTLS_METHODS]  # type: ignore[attr-defined]
+    url = target["url"]
+    if mtls and isinstance(url, str) and not url.startswith("https://"):
+        raise ProfileError("server.auth_methods", f"{', '.join(mtls)} needs an https target "
+                           "(a client certificate is presented in the TLS handshake); test "
+                           "the server's https endpoint, or an ASGI app in-process")
     return Profile(
         spec=str(spec), clients=clients, scopes=_parse_scopes(_table(data, "scopes")),
-        source=source, **_parse_server(_table(data, "server"), str(spec), clients),  # type: ignore[arg-type]
+        source=source, **server,  # type: ignore[arg-type]
         **target,  # type: ignore[arg-type]
     )
 

@@ -10,9 +10,13 @@ from __future__ import annotations
 import base64
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING
 from urllib.parse import quote_plus
 
 from conformance.redact import AUTH_HEADERS, SECRET_PARAMS, repr_body, repr_names
+
+if TYPE_CHECKING:
+    from conformance.client_certs import ClientCert
 
 FORM = "application/x-www-form-urlencoded"
 Pairs = Sequence[tuple[str, str]]
@@ -52,6 +56,12 @@ class RawRequest:
     query: str | None = None
     path: str | None = None  # None: the target's token endpoint
     label: str = ""
+    #: the certificate presented in the TLS handshake (RFC 8705 §2), None for none
+    client_cert: ClientCert | None = None
+    #: a mutual-TLS request (with or without a certificate): a server that ends the TLS
+    #: connection instead of answering has refused the client, which is an answer, not an
+    #: unreachable target (conformance.targets.http)
+    mtls: bool = False
 
     def __repr__(self) -> str:
         """Never the credentials: header names only, the body's and query's size only."""
@@ -63,6 +73,8 @@ class RawRequest:
             parts.append(f"path={self.path!r}")
         if self.label:
             parts.append(f"label={self.label!r}")
+        if self.mtls:
+            parts.append(f"client_cert={self.client_cert!r}")
         return f"RawRequest({', '.join(parts)})"
 
     def with_header(self, name: str, value: str) -> RawRequest:
@@ -84,6 +96,8 @@ class RequestBuilder:
     raw_body: bytes | None = None
     content_type: str | None = FORM
     label: str = ""
+    client_cert: ClientCert | None = None
+    mtls: bool = False
 
     def __repr__(self) -> str:
         """Never the credentials: parameter and header names only (a secret one says so)."""
@@ -131,6 +145,12 @@ class RequestBuilder:
         self.raw_body = raw
         return self
 
+    def tls_client(self, cert: ClientCert | None) -> RequestBuilder:
+        """A mutual-TLS request presenting ``cert`` in the handshake (None: no certificate)."""
+        self.client_cert = cert
+        self.mtls = True
+        return self
+
     def build(self) -> RawRequest:
         headers = list(self.headers)
         body = self.raw_body if self.raw_body is not None else form_encode(self.params).encode()
@@ -142,7 +162,7 @@ class RequestBuilder:
             headers.append(("Accept", "application/json"))
         query = form_encode(self.query) if self.query is not None else None
         return RawRequest(method=self.method, headers=tuple(headers), body=body, query=query,
-                          label=self.label)
+                          label=self.label, client_cert=self.client_cert, mtls=self.mtls)
 
 
 # ------------------------------------------------------------------ what HTTP/1.1 can carry

@@ -81,18 +81,28 @@ class ExchangeRow:
     response: ResponseRow
     elapsed_ms: float
     curl: str | None = None
+    #: mutual TLS: the client certificate presented and whether the server ended the TLS
+    #: connection instead of answering (then ``response.status`` is 0)
+    tls: str | None = None
+
+    def _status_line(self, prefix: str) -> str:
+        if self.response.status == 0:
+            return "(no HTTP response: the server ended the TLS connection)"
+        return f"{prefix}{self.response.status}"
 
     def transcript(self) -> tuple[str, str]:
         """(request, response) as HTTP/1.1-style text, for the reports."""
         rq, rs = self.request, self.response
-        return ("\n".join(_message(f"{rq.method} {rq.url}", rq.headers, rq.body)),
-                "\n".join(_message(f"HTTP {rs.status}", rs.headers, rs.body)))
+        tls = [f"# TLS: {self.tls}"] if self.tls else []
+        return ("\n".join(tls + _message(f"{rq.method} {rq.url}", rq.headers, rq.body)),
+                "\n".join(_message(self._status_line("HTTP "), rs.headers, rs.body)))
 
     def console(self) -> str:
         """A short ``>``/``<`` transcript, for console output."""
         rq, rs = self.request, self.response
-        return "\n".join(_message(f"{rq.method} {rq.url}", rq.headers, rq.body, "> ", False)
-                         + _message(str(rs.status), rs.headers, rs.body, "< ", False))
+        tls = [f"> # TLS: {self.tls}"] if self.tls else []
+        return "\n".join(tls + _message(f"{rq.method} {rq.url}", rq.headers, rq.body, "> ", False)
+                         + _message(self._status_line(""), rs.headers, rs.body, "< ", False))
 
     def to_dict(self) -> dict[str, object]:
         out: dict[str, object] = {
@@ -107,6 +117,8 @@ class ExchangeRow:
         }
         if self.curl is not None:
             out["curl"] = self.curl
+        if self.tls is not None:
+            out["tls"] = self.tls
         return out
 
 
@@ -432,7 +444,7 @@ def _exchange(n: _Node) -> ExchangeRow:
         request=RequestRow(rq.text("method"), rq.text("url"), rq.headers("headers"),
                            rq.text("body")),
         response=ResponseRow(rs.integer("status"), rs.headers("headers"), rs.text("body")),
-        elapsed_ms=n.number("elapsed_ms"), curl=n.opt_text("curl"))
+        elapsed_ms=n.number("elapsed_ms"), curl=n.opt_text("curl"), tls=n.opt_text("tls"))
 
 
 def _finding(n: _Node) -> FindingRow:

@@ -109,6 +109,24 @@ async def _exchange(client: httpx.AsyncClient, req: httpx.Request, url: str,
     return resp, body
 
 
+def _sent(req: httpx.Request, request: RawRequest) -> SentRequest:
+    return SentRequest(
+        method=req.method,
+        url=str(req.url),
+        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw),
+        body=request.body,
+        client_cert=request.client_cert,
+        mtls=request.mtls,
+    )
+
+
+def sent_request(request: RawRequest, url: str) -> SentRequest:
+    """The record of ``request`` as :func:`send_httpx` puts it on the wire to ``url``."""
+    return _sent(httpx.Request(request.method, url, headers=list(request.headers),
+                               content=request.body if (request.body or request.method != "GET")
+                               else None), request)
+
+
 async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest,
                      opts: TransportOptions | None = None) -> Exchange:
     opts = opts or TransportOptions()
@@ -123,12 +141,7 @@ async def send_httpx(client: httpx.AsyncClient, url: str, request: RawRequest,
     except (UnicodeEncodeError, httpx.InvalidURL) as exc:  # the check above should prevent it
         raise UnsendableRequest(f"the HTTP client refused to build it: "
                                 f"{type(exc).__name__}") from None
-    sent = SentRequest(
-        method=req.method,
-        url=str(req.url),
-        headers=tuple((k.decode("latin-1"), v.decode("latin-1")) for k, v in req.headers.raw),
-        body=request.body,
-    )
+    sent = _sent(req, request)
     where = str(req.url.copy_with(query=None))  # never quote the query: it may hold secrets
     start = time.perf_counter()
     try:

@@ -1,9 +1,18 @@
 """In-process targets: an ASGI app, or a WSGI app run in a worker thread (httpx's WSGITransport
-is synchronous, so each request is handed to a thread to keep the event loop free)."""
+is synchronous, so each request is handed to a thread to keep the event loop free).
+
+Mutual TLS in-process: there is no TLS, so an ASGI app learns the client certificate of a
+request the way a TLS-terminating ASGI server would tell it, through the ASGI TLS extension
+(``scope["extensions"]["tls"]["client_cert_chain"]``, the leaf first, PEM). Which certificate
+goes with which request travels in a context variable set around the send (httpx's
+ASGITransport calls the app in the sending task). A WSGI app has no such extension: mutual-TLS
+checks are not applicable to it in-process (serve it over https instead).
+"""
 
 from __future__ import annotations
 
 import asyncio
+import contextvars
 import inspect
 from typing import Any
 
@@ -15,6 +24,30 @@ from conformance.targets._httpx import build_url, send_httpx
 from conformance.targets.base import TargetError
 
 BASE = "http://cc-target.test"
+
+#: the request being sent, for :class:`TlsExtensionApp` (None: not a mutual-TLS request)
+_CURRENT: contextvars.ContextVar[RawRequest | None] = contextvars.ContextVar(
+    "cc_conformance_request", default=None)
+
+
+class TlsExtensionApp:
+    """Wraps an ASGI app: the scope of a mutual-TLS request carries the ASGI TLS extension
+    with the certificate the request presents (an empty chain for none)."""
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        request = _CURRENT.get()
+        if scope.get("type") == "http" and request is not None and request.mtls:
+            cert = request.client_cert
+            scope = dict(scope)
+            scope["extensions"] = {**scope.get("extensions", {}), "tls": {
+                "server_cert": None,
+                "client_cert_chain": [cert.cert_pem] if cert is not None else [],
+                "client_cert_name": cert.subject if cert is not None else None,
+                "client_cert_error": None, "tls_version": None, "cipher_suite": None}}
+        await self.app(scope, receive, send)
 
 
 class ThreadedWSGITransport(httpx.AsyncBaseTransport):
@@ -53,15 +86,19 @@ class AppTarget:
         self.token_url = BASE + token_path
         self.timeout = timeout
         self.flavour = "asgi" if is_asgi(app) else "wsgi"
+        #: whether a request can present a TLS client certificate (the ASGI TLS extension)
+        self.client_certs = self.flavour == "asgi"
         transport: httpx.AsyncBaseTransport
         if self.flavour == "asgi":
-            transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)  # type: ignore[arg-type]
+            transport = httpx.ASGITransport(app=TlsExtensionApp(app),  # type: ignore[arg-type]
+                                            raise_app_exceptions=False)
         else:
             transport = ThreadedWSGITransport(app)
         self._client = httpx.AsyncClient(transport=transport, follow_redirects=False)
 
     async def send(self, request: RawRequest) -> Exchange:
         url = build_url(BASE, self.token_path, request)
+        token = _CURRENT.set(request)
         try:
             return await asyncio.wait_for(send_httpx(self._client, url, request), self.timeout)
         except TimeoutError as exc:
@@ -76,6 +113,8 @@ class AppTarget:
         except Exception as exc:
             # An exception escaping the app is what a server turns into a 500.
             raise TargetError(f"in-process app raised {type(exc).__name__}: {exc}") from exc
+        finally:
+            _CURRENT.reset(token)
 
     async def aclose(self) -> None:
         await self._client.aclose()

@@ -8,16 +8,23 @@ TLS); the refusal happens here, before any connection is made.
 
 from __future__ import annotations
 
+import asyncio
 import ipaddress
+import socket
 import ssl
 from pathlib import Path
 
 import httpx
 
-from conformance.exchange import Exchange
-from conformance.request import RawRequest
-from conformance.targets._httpx import build_url, send_httpx
-from conformance.targets.base import TargetConfigError, TransportOptions
+from conformance.client_certs import ClientCert, ClientCertError
+from conformance.exchange import NO_HTTP_RESPONSE, Exchange, Received
+from conformance.request import RawRequest, UnsendableRequest
+from conformance.targets._httpx import build_url, send_httpx, sent_request
+from conformance.targets.base import TargetConfigError, TargetError, TransportOptions
+
+#: how long the handshake-only probe waits, after the handshake, for the server to end the
+#: connection: a server that accepted the certificate waits for a request instead
+TLS_VERDICT_WAIT_S = 2.0
 
 
 def _is_loopback(host: str) -> bool:
@@ -45,6 +52,52 @@ def ssl_context(opts: TransportOptions) -> ssl.SSLContext:
             raise TargetConfigError(f"--ca-bundle {opts.ca_bundle}: not a PEM CA bundle "
                                     f"({exc})") from exc
     return ssl.create_default_context()
+
+
+def _tls_refusal_sync(host: str, port: int, ctx: ssl.SSLContext, opts: TransportOptions,
+                      sni: str | None) -> str | None:
+    try:
+        sock = socket.create_connection((host, port), timeout=opts.connect)
+    except OSError:
+        return None  # not a refusal of the certificate: the caller's own error stands
+    with sock:
+        try:
+            tls = ctx.wrap_socket(sock, server_hostname=sni)
+        except ssl.SSLCertVerificationError:
+            return None  # the server's certificate failed our check: not the server's refusal
+        except ssl.SSLError as exc:
+            return f"the server refused the TLS handshake ({exc.reason or exc})"
+        except OSError as exc:
+            return f"the server ended the connection during the TLS handshake ({exc})"
+        with tls:
+            tls.settimeout(min(TLS_VERDICT_WAIT_S, opts.read))
+            try:
+                data = tls.recv(1)
+            except TimeoutError:
+                return None  # it accepted the certificate and waits for a request
+            except ssl.SSLError as exc:
+                return f"the server sent a TLS alert after the handshake ({exc.reason or exc})"
+            except OSError as exc:
+                return f"the server reset the connection after the TLS handshake ({exc})"
+            if data:
+                return None  # it spoke first: not a refusal
+            return ("the server closed the connection right after the TLS handshake, before "
+                    "any request (it refused the client certificate at the TLS layer)")
+
+
+async def tls_refusal(url: str, cert: ClientCert | None, opts: TransportOptions) -> str | None:
+    """Whether the server at ``url`` ends a TLS connection that presents ``cert`` (None: no
+    certificate) instead of waiting for a request: a one-line description, or None when it
+    accepts the connection (or cannot be reached at all)."""
+    parsed = httpx.URL(url)
+    host = parsed.host
+    try:
+        ctx = ssl_context(opts)
+        if cert is not None:
+            ctx = cert.ssl_context(ctx)
+    except (TargetConfigError, ClientCertError):
+        return None
+    return await asyncio.to_thread(_tls_refusal_sync, host, parsed.port or 443, ctx, opts, host)
 
 
 def plain_http_twin(url: str) -> str:
@@ -101,10 +154,49 @@ class UrlTarget:
             verify=ssl_context(opts) if self.uses_tls else True,
             limits=httpx.Limits(max_connections=20),
         )
+        self._cert_clients: dict[tuple[str, str], httpx.AsyncClient] = {}
+        #: whether a request can present a TLS client certificate (https only)
+        self.client_certs = self.uses_tls
+
+    def _client_for(self, cert: ClientCert | None) -> httpx.AsyncClient:
+        """The connection pool for requests presenting ``cert`` (a TLS client certificate is
+        a property of the connection, so each certificate has a pool of its own)."""
+        if cert is None:
+            return self._client
+        key = (str(cert.cert_file), str(cert.key_file))
+        client = self._cert_clients.get(key)
+        if client is None:
+            try:
+                ctx = cert.ssl_context(ssl_context(self.transport))
+            except ClientCertError as exc:
+                raise TargetConfigError(str(exc)) from exc
+            client = httpx.AsyncClient(
+                timeout=self._client.timeout, follow_redirects=False, trust_env=False,
+                verify=ctx, limits=httpx.Limits(max_connections=5))
+            self._cert_clients[key] = client
+        return client
 
     async def send(self, request: RawRequest) -> Exchange:
-        return await send_httpx(self._client, build_url(self.url, None, request), request,
-                                self.transport)
+        url = build_url(self.url, None, request)
+        if request.mtls and not self.uses_tls:
+            raise UnsendableRequest("a TLS client certificate needs an https target")
+        try:
+            return await send_httpx(self._client_for(request.client_cert), url, request,
+                                    self.transport)
+        except TargetError as exc:
+            if not (request.mtls and exc.connection and not exc.timeout):
+                raise
+            # The server may have ended the connection at the TLS layer over the client
+            # certificate: with TLS 1.3 the client learns it only as a broken connection.
+            # Ask the handshake alone what the server does with this certificate.
+            refusal = await tls_refusal(url, request.client_cert, self.transport)
+            if refusal is None:
+                raise
+            return Exchange(request=sent_request(request, url),
+                            response=Received(NO_HTTP_RESPONSE, (), b""), label=request.label,
+                            tls_refused=f"{refusal} (the request failed with: {exc})")
 
     async def aclose(self) -> None:
         await self._client.aclose()
+        for client in self._cert_clients.values():
+            await client.aclose()
