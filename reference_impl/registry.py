@@ -15,6 +15,23 @@ TOML format (see ``demo_clients.toml`` and the README)::
     scopes = ["read", "write"]    # allowed scopes
     default_scopes = ["read"]     # granted when the request has no scope
 
+Mutual-TLS clients (RFC 8705 §2, :mod:`reference_impl.mtls`) register no secret::
+
+    [server]
+    tls_client_ca_file = "ca.pem" # trust anchors of tls_client_auth clients (PEM; a relative
+                                  # path is relative to the registry file)
+    resource = "https://api.example"   # aud of the JWT access tokens of mTLS clients
+
+    [[clients]]
+    client_id = "cc-mtls-client"
+    token_endpoint_auth_method = "tls_client_auth"
+    tls_client_auth_subject_dn = "CN=cc-mtls-client,O=cc-conformance demo"   # RFC 4514
+
+    [[clients]]
+    client_id = "cc-mtls-self-signed-client"
+    token_endpoint_auth_method = "self_signed_tls_client_auth"
+    tls_client_x5t_s256 = ["<x5t#S256 of each registered certificate>"]
+
 Secret hashes: ``scrypt$n$r$p$salt$hash`` (what ``python -m reference_impl hash-secret``
 writes) or ``pbkdf2_sha256$iterations$salt$hash``; salt and hash are standard base64.
 
@@ -34,6 +51,7 @@ import base64
 import binascii
 import hashlib
 import hmac
+import re
 import secrets
 import threading
 import tomllib
@@ -54,7 +72,12 @@ HASH_BYTES = 32
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
 CACHE_SIZE = 1024
 CLIENT_TYPES = ("confidential", "public")
-AUTH_METHODS = ("client_secret", "private_key_jwt", "client_secret_jwt")
+MTLS_METHODS = ("tls_client_auth", "self_signed_tls_client_auth")
+AUTH_METHODS = ("client_secret", "private_key_jwt", "client_secret_jwt", *MTLS_METHODS)
+#: ``aud`` of the JWT access tokens issued to mTLS clients when ``[server] resource`` is unset
+#: (a name under the .invalid TLD, RFC 2606: it names no real API)
+DEFAULT_RESOURCE = "https://cc-reference.invalid/api"
+_X5T_S256 = re.compile(r"^[A-Za-z0-9_-]{43}$")
 #: JWK members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2)
 _PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}
 
@@ -137,6 +160,10 @@ class Client:
     #: client_secret_jwt: the shared MAC key. It must be stored in the clear (a hash cannot
     #: verify an HMAC), one reason RFC 9700 §2.5 prefers asymmetric methods.
     jwt_secret: str | None = field(default=None, repr=False)
+    #: tls_client_auth: the subject DN (RFC 4514) its certificate must have (RFC 8705 §2.1.2)
+    tls_client_auth_subject_dn: str | None = None
+    #: self_signed_tls_client_auth: the x5t#S256 of each registered certificate (§2.2, §3.1)
+    tls_client_x5t_s256: tuple[str, ...] = ()
 
 
 class ClientRegistry:
@@ -150,6 +177,10 @@ class ClientRegistry:
         token_lifetime: int = 3600,
         realm: str = "cc-reference",
         dummy_hash: str | None = None,
+        tls_client_anchors: Iterable[Any] = (),
+        resource: str = DEFAULT_RESOURCE,
+        access_token_key: Any = None,
+        access_token_kid: str | None = None,
     ):
         self.clients: dict[str, Client] = {}
         for client in clients:
@@ -161,6 +192,14 @@ class ClientRegistry:
         self.known_scopes: frozenset[str] = frozenset(known_scopes)
         self.token_lifetime = token_lifetime
         self.realm = realm
+        #: the certificates tls_client_auth clients' certificates must chain to (RFC 8705 §2.1)
+        self.tls_client_anchors: tuple[Any, ...] = tuple(tls_client_anchors)
+        #: ``aud`` of the certificate-bound JWT access tokens (RFC 9068 §3, RFC 8705 §3)
+        self.resource = resource
+        #: the EC P-256 key those tokens are signed with (None: one is generated at start) and
+        #: its ``kid``; never shown by ``repr()``
+        self.access_token_key = access_token_key
+        self.access_token_kid = access_token_kid
         # Verified when there is nothing real to verify; pass one with the same algorithm and
         # cost as the stored hashes if they are not the default scrypt parameters.
         self._dummy_hash = dummy_hash or hash_secret(secrets.token_urlsafe(16))
@@ -170,6 +209,12 @@ class ClientRegistry:
 
     def __repr__(self) -> str:
         return f"ClientRegistry(clients={sorted(self.clients)!r})"
+
+    @property
+    def mtls_methods(self) -> tuple[str, ...]:
+        """The mutual-TLS methods (RFC 8705 §2) some registered client uses, in a fixed order."""
+        used = {c.auth_method for c in self.clients.values()}
+        return tuple(m for m in MTLS_METHODS if m in used)
 
     def get(self, client_id: str | None) -> Client | None:
         """The client with this id, or ``None``."""
@@ -234,8 +279,12 @@ class ClientRegistry:
         return client
 
     @classmethod
-    def from_toml(cls, text: str) -> ClientRegistry:
-        """Build a registry from the TOML format in the module docstring."""
+    def from_toml(cls, text: str, *, base_dir: str | Path | None = None,
+                  tls_client_anchors: Iterable[Any] = (), access_token_key: Any = None,
+                  access_token_kid: str | None = None) -> ClientRegistry:
+        """Build a registry from the TOML format in the module docstring. ``base_dir``: where
+        a relative ``tls_client_ca_file`` is (default: the working directory);
+        ``tls_client_anchors`` are trusted beside that file's certificates."""
         try:
             data = tomllib.loads(text)
         except tomllib.TOMLDecodeError as exc:
@@ -258,7 +307,21 @@ class ClientRegistry:
         realm = server.get("realm", "cc-reference")
         if not isinstance(realm, str):
             raise RegistryError("server.realm must be a string")
-        registry = cls(clients, known_scopes=known, token_lifetime=lifetime, realm=realm)
+        resource = server.get("resource", DEFAULT_RESOURCE)
+        if not isinstance(resource, str) or not resource:
+            raise RegistryError("server.resource must be a non-empty string (the aud of "
+                                "certificate-bound access tokens)")
+        anchors = (*tls_client_anchors, *_ca_file_anchors(server, base_dir))
+        if not anchors:
+            for client in clients:
+                if client.auth_method == "tls_client_auth":
+                    raise RegistryError(
+                        f"client {client.client_id!r} uses tls_client_auth but no trust anchor "
+                        "is configured: set [server] tls_client_ca_file (for the demo CA, "
+                        "python -m reference_impl demo-tls --out DIR writes DIR/ca.pem)")
+        registry = cls(clients, known_scopes=known, token_lifetime=lifetime, realm=realm,
+                       tls_client_anchors=anchors, resource=resource,
+                       access_token_key=access_token_key, access_token_kid=access_token_kid)
         for client in clients:
             unknown = set(client.scopes) - registry.known_scopes
             if unknown:
@@ -267,8 +330,30 @@ class ClientRegistry:
 
     @classmethod
     def from_file(cls, path: str | Path) -> ClientRegistry:
-        """Load a registry from a TOML file."""
-        return cls.from_toml(Path(path).read_text(encoding="utf-8"))
+        """Load a registry from a TOML file (relative paths in it are relative to it)."""
+        path = Path(path)
+        return cls.from_toml(path.read_text(encoding="utf-8"), base_dir=path.parent)
+
+
+def _ca_file_anchors(server: dict[str, Any], base_dir: str | Path | None) -> tuple[Any, ...]:
+    """The certificates of ``[server] tls_client_ca_file`` (none when it is not set)."""
+    from .mtls import load_anchors
+
+    ca_file = server.get("tls_client_ca_file")
+    if ca_file is None:
+        return ()
+    if not isinstance(ca_file, str) or not ca_file:
+        raise RegistryError("server.tls_client_ca_file must be a path (a PEM file)")
+    path = Path(ca_file)
+    if not path.is_absolute() and base_dir is not None:
+        path = Path(base_dir) / path
+    try:
+        return load_anchors(path.read_bytes(), "server.tls_client_ca_file")
+    except OSError as exc:
+        raise RegistryError(f"server.tls_client_ca_file: cannot read {path}: "
+                            f"{exc.strerror or exc}") from exc
+    except ValueError as exc:
+        raise RegistryError(str(exc)) from exc
 
 
 def _str_list(value: Any, where: str) -> list[str]:
@@ -297,17 +382,20 @@ def _client_from_table(index: int, table: Any) -> Client:
     if method not in AUTH_METHODS:
         raise RegistryError(f"{where}.token_endpoint_auth_method must be one of {AUTH_METHODS}")
     jwk, jwt_secret = _jwt_credentials(where, table, method)
+    subject_dn, thumbprints = _tls_credentials(where, table, method)
     if client_type == "confidential":
         if method == "client_secret" and not isinstance(secret_hash, str):
             raise RegistryError(f"{where}: a confidential client needs secret_hash")
         if method != "client_secret" and secret_hash is not None:
+            credential = {"private_key_jwt": "key", "client_secret_jwt": "jwt_secret"}.get(
+                method, "TLS client certificate")
             raise RegistryError(f"{where}: a {method} client authenticates with its "
-                                f"{'key' if method == 'private_key_jwt' else 'jwt_secret'}, "
-                                "not a secret_hash")
+                                f"{credential}, not a secret_hash")
         if secret_hash is not None:
             _parse_hash(secret_hash)
     elif secret_hash is not None or method != "client_secret":
-        raise RegistryError(f"{where}: a public client has no secret_hash and no JWT method")
+        raise RegistryError(f"{where}: a public client has no secret_hash and no JWT or TLS "
+                            "method")
     grant_types = _str_list(table.get("grant_types", ["client_credentials"]), where)
     scopes = _str_list(table.get("scopes", []), f"{where}.scopes")
     defaults = _str_list(table.get("default_scopes", []), f"{where}.default_scopes")
@@ -325,7 +413,41 @@ def _client_from_table(index: int, table: Any) -> Client:
         auth_method=method,
         jwk=jwk,
         jwt_secret=jwt_secret,
+        tls_client_auth_subject_dn=subject_dn,
+        tls_client_x5t_s256=thumbprints,
     )
+
+
+def _tls_credentials(where: str, table: dict[str, Any],
+                     method: str) -> tuple[str | None, tuple[str, ...]]:
+    """The subject DN of a tls_client_auth client (RFC 8705 §2.1.2), the registered
+    certificates' x5t#S256 of a self_signed_tls_client_auth one (§2.2, §3.1)."""
+    from .mtls import parse_dn
+
+    dn, thumbprints = table.get("tls_client_auth_subject_dn"), table.get("tls_client_x5t_s256")
+    if method != "tls_client_auth" and dn is not None:
+        raise RegistryError(f"{where}.tls_client_auth_subject_dn: only a tls_client_auth client "
+                            "has one")
+    if method != "self_signed_tls_client_auth" and thumbprints is not None:
+        raise RegistryError(f"{where}.tls_client_x5t_s256: only a self_signed_tls_client_auth "
+                            "client has them")
+    if method == "tls_client_auth":
+        try:
+            name = parse_dn(dn) if isinstance(dn, str) else None
+        except ValueError:
+            name = None
+        if name is None or not name.rdns:
+            raise RegistryError(f"{where}.tls_client_auth_subject_dn must be a non-empty "
+                                "RFC 4514 distinguished name (\"CN=client,O=Example\")")
+        return dn, ()
+    if method == "self_signed_tls_client_auth":
+        if (not isinstance(thumbprints, list) or not thumbprints
+                or not all(isinstance(t, str) and _X5T_S256.match(t) for t in thumbprints)):
+            raise RegistryError(f"{where}.tls_client_x5t_s256 must be a non-empty list of "
+                                "certificate thumbprints (base64url SHA-256, 43 characters, "
+                                "RFC 8705 §3.1)")
+        return None, tuple(thumbprints)
+    return None, ()
 
 
 def _jwt_credentials(where: str, table: dict[str, Any],
@@ -352,6 +474,12 @@ def _jwt_credentials(where: str, table: dict[str, Any],
 
 
 def demo_registry() -> ClientRegistry:
-    """The bundled demo registry (``demo_clients.toml``; credentials in the README)."""
+    """The bundled demo registry (``demo_clients.toml``; credentials in the README). Its
+    ``tls_client_auth`` trust anchor is the demo CA and its access token key is derived from
+    the public seed, both from :mod:`reference_impl.demo_tls`."""
+    from . import demo_tls
+
     text = resources.files("reference_impl").joinpath("demo_clients.toml").read_text("utf-8")
-    return ClientRegistry.from_toml(text)
+    return ClientRegistry.from_toml(text, tls_client_anchors=[demo_tls.ca_certificate()],
+                                    access_token_key=demo_tls.token_signing_key(),
+                                    access_token_kid=demo_tls.DEMO_TOKEN_KID)
