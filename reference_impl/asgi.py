@@ -7,6 +7,11 @@ metadata at ``/.well-known/oauth-authorization-server`` (RFC 8414 §3, built by
 :mod:`reference_impl.metadata` from what the endpoint accepts; GET or HEAD, else 405); every
 other path is 404 with a JSON body. Bodies are read incrementally and abandoned as soon as
 they exceed the endpoint's limit (413).
+
+Mutual TLS (RFC 8705 §2): the client certificate comes from the ASGI TLS extension,
+``scope["extensions"]["tls"]["client_cert_chain"]`` (PEM strings, the leaf first), which a
+TLS-terminating server fills in (``python -m reference_impl serve --tls-dir`` does, see
+:mod:`reference_impl.tls_server`); the leaf goes to the endpoint as ``client_cert``.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from collections.abc import Awaitable, Callable, Iterable, MutableMapping
 from typing import Any
 
 from . import errors
+from .common import AUTH_METHODS
 from .endpoint import TokenEndpoint
 from .grant_types import ClientCredentialsGrant
 from .metadata import (
@@ -28,7 +34,7 @@ from .metadata import (
 )
 from .registry import ClientRegistry, demo_registry
 from .registry_validator import RegistryRequestValidator
-from .tokens import BearerToken
+from .tokens import AccessTokenSigner, BearerToken
 
 Scope = MutableMapping[str, Any]
 Message = MutableMapping[str, Any]
@@ -36,12 +42,34 @@ Receive = Callable[[], Awaitable[Message]]
 Send = Callable[[Message], Awaitable[None]]
 
 
-def build_endpoint(registry: ClientRegistry) -> TokenEndpoint:
-    """The reference token endpoint for ``registry``: grant, validator and Bearer tokens."""
-    validator = RegistryRequestValidator(registry)
+def build_endpoint(registry: ClientRegistry, *, issuer: str | None = None) -> TokenEndpoint:
+    """The reference token endpoint for ``registry``: grant, validator and Bearer tokens.
+
+    When the registry has mutual-TLS clients, the endpoint's ``auth_methods`` (what the
+    metadata lists) include their methods and ``certificate_bound_access_tokens`` is true
+    (RFC 8705 §3.3); their tokens are signed with the registry's ``access_token_key`` (a
+    generated one if it has none) for its ``resource``. ``issuer``: the JWT tokens' ``iss``
+    (``None``: the origin of each request's URI)."""
+    validator = RegistryRequestValidator(registry, issuer=issuer)
     grant = ClientCredentialsGrant(validator, realm=registry.realm)
-    tokens = BearerToken(validator, expires_in=registry.token_lifetime)
-    return TokenEndpoint(grant, tokens, realm=registry.realm)
+    signer = AccessTokenSigner(registry.access_token_key, kid=registry.access_token_kid,
+                               issuer=issuer, audience=registry.resource)
+    tokens = BearerToken(validator, expires_in=registry.token_lifetime, signer=signer)
+    endpoint = TokenEndpoint(grant, tokens, realm=registry.realm)
+    if registry.mtls_methods:
+        endpoint.auth_methods = (*AUTH_METHODS, *registry.mtls_methods)
+        endpoint.certificate_bound_access_tokens = True
+    return endpoint
+
+
+def client_cert_of(scope: Scope) -> str | None:
+    """The leaf certificate (PEM) of the ASGI TLS extension's ``client_cert_chain``, or None."""
+    extensions = scope.get("extensions") or {}
+    tls = extensions.get("tls") if isinstance(extensions, dict) else None
+    chain = tls.get("client_cert_chain") if isinstance(tls, dict) else None
+    if isinstance(chain, list | tuple) and chain and isinstance(chain[0], str) and chain[0]:
+        return chain[0]
+    return None
 
 
 class TokenApp:
@@ -87,7 +115,8 @@ class TokenApp:
             uri = request_issuer(scope.get("scheme", "http"), scope.get("headers", []),
                                  scope.get("server")) + uri
         response = await self.endpoint.create_token_response(
-            scope["method"], uri, scope.get("headers", []), body
+            scope["method"], uri, scope.get("headers", []), body,
+            client_cert=client_cert_of(scope),
         )
         await self._send(send, response)
 
@@ -132,7 +161,9 @@ class TokenApp:
             issuer, token_path=self.token_path, auth_methods=auth_methods_of(self.endpoint),
             grant_types=[grant_type] if isinstance(grant_type, str) else [],
             signing_algs=getattr(self.endpoint, "signing_algs", ()) or (),
-            scopes=self.scopes_supported)
+            scopes=self.scopes_supported,
+            certificate_bound_tokens=bool(
+                getattr(self.endpoint, "certificate_bound_access_tokens", False)))
         return metadata_response(doc)
 
     @staticmethod
@@ -169,7 +200,7 @@ def create_app(
     """An ASGI app serving the reference token endpoint at ``token_path`` and its metadata
     (RFC 8414) with ``issuer`` (``None``: derived from each request's scheme and Host)."""
     registry = registry or demo_registry()
-    return TokenApp(build_endpoint(registry), token_path=token_path, issuer=issuer,
+    return TokenApp(build_endpoint(registry, issuer=issuer), token_path=token_path, issuer=issuer,
                     scopes_supported=registry.known_scopes)
 
 
@@ -190,4 +221,4 @@ class _LazyApp:
 
 app = _LazyApp()
 
-__all__ = ["TokenApp", "app", "build_endpoint", "create_app"]
+__all__ = ["TokenApp", "app", "build_endpoint", "client_cert_of", "create_app"]

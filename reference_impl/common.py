@@ -10,9 +10,12 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, MutableMapping
 from typing import Any
 
-#: Values of :attr:`Request.auth_method`.
+#: Values of :attr:`Request.auth_method` (and the metadata's default list of methods).
 AUTH_METHODS = ("client_secret_basic", "client_secret_post", "private_key_jwt",
                 "client_secret_jwt")
+#: The mutual-TLS methods (RFC 8705 §2): ``request.auth_method`` after a client authenticated
+#: with its TLS certificate; listed in the metadata only when some client is registered so.
+MTLS_AUTH_METHODS = ("tls_client_auth", "self_signed_tls_client_auth")
 
 
 class CaseInsensitiveDict(MutableMapping[str, str]):
@@ -56,9 +59,13 @@ class Request:
     - ``client_id``, ``client_secret``: the client credentials from HTTP Basic or the body
       (§2.3.1); ``auth_method`` is ``"client_secret_basic"``, ``"client_secret_post"`` or
       ``None``.
+    - ``client_cert``: the PEM of the leaf certificate the client presented in the TLS
+      handshake, or ``None`` (RFC 8705 §2; the TLS layer, not the request, supplies it).
 
     Attributes set by the grant and validator: ``client`` (an object with a ``client_id``),
-    ``scopes`` (list of granted scope tokens), ``user`` (always ``None`` here).
+    ``scopes`` (list of granted scope tokens), ``user`` (always ``None`` here),
+    ``certificate_thumbprint`` (the ``x5t#S256`` of the client certificate that authenticated
+    the client, RFC 8705 §3.1: the token handler binds the access token to it).
 
     Other body parameters are reachable as attributes too (``request.audience``), like in
     oauthlib. ``repr()`` never shows the secret, the body or header values.
@@ -106,6 +113,8 @@ class Request:
         self.redirect_uri: str | None = params.get("redirect_uri")
         self.state: str | None = params.get("state")
         self.extra_credentials: dict[str, Any] | None = None
+        self.client_cert: str | None = None
+        self.certificate_thumbprint: str | None = None
 
     @property
     def duplicate_params(self) -> list[str]:

@@ -92,8 +92,11 @@ class TokenEndpoint:
     7. the grant: grant_type, client authentication, grant permission, scope (see
        :class:`~reference_impl.grant_types.ClientCredentialsGrant`).
 
-    Transport security (TLS, §3.2 / §10.9) is left to the deployment; the reference is for
-    loopback and CI use.
+    Transport security (TLS, §3.2 / §10.9) is left to the deployment (``python -m
+    reference_impl serve --tls-dir DIR`` serves https). Mutual TLS (RFC 8705 §2): the caller
+    passes ``client_cert=``, the PEM of the leaf certificate the TLS layer received (``None``:
+    none); it is put on the request as ``request.client_cert`` and only the validator decides
+    what it proves (a certificate beside a client of another method is ignored).
 
     Exceptions other than :class:`~reference_impl.errors.OAuth2Error` raised by the grant
     become 500 ``server_error`` without a traceback in the response (the log gets the
@@ -104,6 +107,12 @@ class TokenEndpoint:
     #: token_endpoint_auth_signing_alg_values_supported): the registered key decides which one
     #: a given private_key_jwt client may use; never "none"
     signing_algs: tuple[str, ...] = SIGNING_ALGS
+    #: the client authentication methods the metadata lists (``None``: the default set,
+    #: :data:`reference_impl.common.AUTH_METHODS`); ``build_endpoint`` adds the mutual-TLS
+    #: methods when the registry has such clients
+    auth_methods: tuple[str, ...] | None = None
+    #: whether access tokens of mutual-TLS clients are certificate-bound (RFC 8705 §3.3)
+    certificate_bound_access_tokens: bool = False
 
     def __init__(
         self,
@@ -129,10 +138,13 @@ class TokenEndpoint:
         uri: str,
         headers: HeadersInput | None,
         body: bytes | None,
+        *,
+        client_cert: str | None = None,
     ) -> ResponseTriple:
-        """Handle one raw HTTP request to the token endpoint (RFC 6749 §3.2, §4.4.2)."""
+        """Handle one raw HTTP request to the token endpoint (RFC 6749 §3.2, §4.4.2).
+        ``client_cert``: the PEM of the TLS client certificate (leaf), if one was presented."""
         try:
-            request = self.build_request(method, uri, headers, body)
+            request = self.build_request(method, uri, headers, body, client_cert=client_cert)
         except errors.OAuth2Error as exc:
             return exc.to_response()
         try:
@@ -153,6 +165,8 @@ class TokenEndpoint:
         uri: str,
         headers: HeadersInput | None,
         body: bytes | None,
+        *,
+        client_cert: str | None = None,
     ) -> Request:
         """Apply the transport rules and build the grant's request, or raise
         :class:`~reference_impl.errors.OAuth2Error`. See the class docstring for the order."""
@@ -183,6 +197,7 @@ class TokenEndpoint:
 
         request = Request(uri, http_method=method, body=pairs, headers=header_list)
         request.body = body.decode("utf-8")
+        request.client_cert = client_cert or None
         self._authenticate_transport(request, header_list, params)
         return request
 

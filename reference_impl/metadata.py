@@ -14,6 +14,12 @@ really does:
 - ``grant_types_supported``: the wrapped grant's ``grant_type`` (``client_credentials``); the
   member is OPTIONAL but its default (``authorization_code``, ``implicit``) would be wrong.
 - ``scopes_supported`` (RECOMMENDED): the scopes the registry knows, when given.
+- mutual TLS (RFC 8705): ``tls_client_auth`` and ``self_signed_tls_client_auth`` are among the
+  methods only when the registry has such clients (the endpoint's ``auth_methods``), and then
+  ``tls_client_certificate_bound_access_tokens`` is ``true`` (§3.3): their tokens carry
+  ``cnf.x5t#S256``. The token endpoint is the same URL with and without a client certificate
+  (the server asks for one in every handshake and lets it be absent), so no
+  ``mtls_endpoint_aliases`` (§5) are listed.
 - ``response_types_supported``: omitted. §2 marks it REQUIRED, but its values are
   authorization-endpoint ``response_type`` values and the reference has no authorization
   endpoint, so it supports none; an empty array is not an option either (§3.2: a member with
@@ -90,6 +96,7 @@ def metadata_document(
     grant_types: Sequence[str],
     signing_algs: Sequence[str] = (),
     scopes: Iterable[str] = (),
+    certificate_bound_tokens: bool = False,
 ) -> dict[str, object]:
     """The RFC 8414 §2 document for ``issuer`` (members with no values are left out, §3.2)."""
     doc: dict[str, object] = {
@@ -105,6 +112,8 @@ def metadata_document(
     scope_list = sorted(scopes)
     if scope_list:
         doc["scopes_supported"] = scope_list
+    if certificate_bound_tokens:
+        doc["tls_client_certificate_bound_access_tokens"] = True
     return {k: v for k, v in doc.items() if v != []}
 
 

@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from .scopes import is_scope_token
+from .tokens import DEFAULT_RESOURCE
 
 SCRYPT_N = 2**14
 SCRYPT_R = 8
@@ -74,9 +75,6 @@ CACHE_SIZE = 1024
 CLIENT_TYPES = ("confidential", "public")
 MTLS_METHODS = ("tls_client_auth", "self_signed_tls_client_auth")
 AUTH_METHODS = ("client_secret", "private_key_jwt", "client_secret_jwt", *MTLS_METHODS)
-#: ``aud`` of the JWT access tokens issued to mTLS clients when ``[server] resource`` is unset
-#: (a name under the .invalid TLD, RFC 2606: it names no real API)
-DEFAULT_RESOURCE = "https://cc-reference.invalid/api"
 _X5T_S256 = re.compile(r"^[A-Za-z0-9_-]{43}$")
 #: JWK members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2)
 _PRIVATE_JWK_MEMBERS = {"d", "p", "q", "dp", "dq", "qi", "oth", "k"}

@@ -10,8 +10,10 @@ from collections import OrderedDict
 from dataclasses import dataclass
 from typing import Any
 
+from . import errors
 from .client_assertions import AssertionVerifier
-from .common import Request
+from .common import MTLS_AUTH_METHODS, Request
+from .mtls import CertificateAuthenticator
 from .registry import Client, ClientRegistry
 from .request_validator import RequestValidator
 
@@ -26,6 +28,8 @@ class IssuedToken:
     client_id: str
     scopes: tuple[str, ...]
     expires_at: float
+    #: the x5t#S256 the token is bound to (RFC 8705 §3), or None for an unbound token
+    x5t_s256: str | None = None
 
 
 class RegistryRequestValidator(RequestValidator):
@@ -37,6 +41,7 @@ class RegistryRequestValidator(RequestValidator):
         #: token endpoint URL it was sent to (RFC 7523 §3 item 3)
         self.issuer = issuer
         self.assertions = AssertionVerifier(registry)
+        self.certificates = CertificateAuthenticator(registry.tls_client_anchors)
         self.tokens: OrderedDict[str, IssuedToken] = OrderedDict()
         self._verifying: dict[bytes, asyncio.Future[Client | None]] = {}
 
@@ -75,7 +80,13 @@ class RegistryRequestValidator(RequestValidator):
         miss runs the scrypt verification in a worker thread, so the loop keeps serving; and
         concurrent misses for the same credentials share that one verification instead of
         each computing scrypt (a burst of first requests from one client costs one hash).
+
+        A client registered for mutual TLS (RFC 8705 §2) is named by ``client_id`` and proved by
+        ``request.client_cert`` alone: see :meth:`authenticate_client_certificate`.
         """
+        mtls_client = self.registry.get(request.client_id)
+        if mtls_client is not None and mtls_client.auth_method in MTLS_AUTH_METHODS:
+            return await self.authenticate_client_certificate(request, mtls_client)
         if request.auth_method == "client_assertion":
             return self._authenticate_assertion(request)
         client_id, secret = request.client_id, request.client_secret
@@ -99,6 +110,30 @@ class RegistryRequestValidator(RequestValidator):
             return False
         request.client = client
         request.auth_method = client.auth_method
+        return True
+
+    async def authenticate_client_certificate(self, request: Request, client: Client) -> bool:
+        """Mutual-TLS client authentication (RFC 8705 §2), the hook a site overrides to change
+        how a certificate is matched to a client.
+
+        The client must use no other method beside its certificate (RFC 6749 §2.3: one method
+        per request; a secret, Basic credentials or an assertion -> ``invalid_request``). The
+        certificate is required; ``tls_client_auth``: it chains to a registry trust anchor and
+        its subject is the registered DN (§2.1); ``self_signed_tls_client_auth``: its
+        ``x5t#S256`` is a registered one (§2.2). On success ``request.certificate_thumbprint``
+        is set, so the token is bound to that certificate (§3). Checked on the event loop (one
+        signature verification at most, no password hash).
+        """
+        if request.auth_method is not None:
+            raise errors.InvalidRequestError(
+                "More than one client authentication method was used: this client "
+                "authenticates with its TLS client certificate only.")
+        thumbprint = self.certificates.authenticate(client, request.client_cert)
+        if thumbprint is None:
+            return False
+        request.client = client
+        request.auth_method = client.auth_method
+        request.certificate_thumbprint = thumbprint
         return True
 
     async def validate_grant_type(
@@ -127,6 +162,7 @@ class RegistryRequestValidator(RequestValidator):
             client_id=str(request.client_id),
             scopes=tuple(request.scopes or ()),
             expires_at=time.time() + int(token.get("expires_in", 0)),
+            x5t_s256=getattr(request, "certificate_thumbprint", None),
         )
         while len(self.tokens) > TOKEN_STORE_SIZE:
             self.tokens.popitem(last=False)

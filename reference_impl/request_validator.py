@@ -31,7 +31,10 @@ class RequestValidator:
         Read ``request.client_id`` / ``request.client_secret`` (``request.auth_method`` says
         how they arrived), and on success set ``request.client`` to an object with a
         ``client_id`` attribute and return ``True``. Compare secrets in constant time.
-        Default: ``False``.
+        Mutual TLS (RFC 8705 §2): ``request.client_cert`` is the PEM of the certificate the
+        client presented in the TLS handshake (``None``: none); a validator that accepts it
+        sets ``request.certificate_thumbprint`` to its ``x5t#S256`` so the token handler binds
+        the access token to it (§3). Default: ``False``.
         """
         return False
 
