@@ -1,10 +1,14 @@
-"""Command line: ``python -m reference_impl {serve,demo,hash-secret,demo-key}``.
+"""Command line: ``python -m reference_impl {serve,demo,hash-secret,demo-key,demo-tls}``.
 
-- ``serve --host 127.0.0.1 --port 8000 [--clients clients.toml] [--url-file FILE]``: the token
-  endpoint under uvicorn (``/token``); the bundled demo registry when ``--clients`` is not
-  given. ``--port 0`` takes a free port. Once it accepts connections it prints one line,
-  ``cc-reference listening on http://HOST:PORT/token`` (flushed), and writes the URL to
-  ``--url-file`` if given, so a CI script started it detached can read where it listens.
+- ``serve --host 127.0.0.1 --port 8000 [--clients clients.toml] [--url-file FILE]
+  [--tls-dir DIR]``: the token endpoint under uvicorn (``/token``); the bundled demo registry
+  when ``--clients`` is not given. ``--port 0`` takes a free port. Once it accepts connections
+  it prints one line, ``cc-reference listening on http://HOST:PORT/token`` (flushed), and
+  writes the URL to ``--url-file`` if given, so a CI script started it detached can read where
+  it listens. ``--tls-dir DIR``: https instead, with ``DIR/server.pem`` and
+  ``DIR/server-key.pem``, asking every client for an optional certificate trusted through
+  ``DIR/client-trust.pem`` (mutual TLS, RFC 8705 §2; :mod:`reference_impl.tls_server`); the
+  line then says ``https://``. A missing file: one line on stderr, exit 2.
 - ``demo``: run the app in-process, send one token request with the demo confidential client,
   print the exchange with the secret and token redacted; exit 0 on a 200.
 - ``hash-secret``: read a secret from stdin (no echo on a terminal) and print the
@@ -12,6 +16,9 @@
 - ``demo-key --out FILE``: write the demo ``private_key_jwt`` client's private key (a public
   fixture derived from a published seed, ``reference_impl.demo_keys``) as PEM, mode 0600, for
   the suite profile's ``private_key_file``.
+- ``demo-tls --out DIR``: write the demo TLS material (CA, server and client certificates and
+  keys, public fixtures derived from a published seed, :mod:`reference_impl.demo_tls`) into
+  ``DIR`` and print the paths (never key material).
 """
 
 from __future__ import annotations
@@ -40,10 +47,10 @@ def _load_registry(path: str | None) -> ClientRegistry:
 LISTENING = "cc-reference listening on"
 
 
-def endpoint_url(host: str, port: int, path: str = "/token") -> str:
-    """``http://host:port/token``, an IPv6 literal in brackets."""
+def endpoint_url(host: str, port: int, path: str = "/token", *, scheme: str = "http") -> str:
+    """``http://host:port/token`` (or ``https``), an IPv6 literal in brackets."""
     shown = f"[{host}]" if ":" in host else host
-    return f"http://{shown}:{port}{path}"
+    return f"{scheme}://{shown}:{port}{path}"
 
 
 def announce(url: str, url_file: str | None, out: TextIO) -> None:
@@ -74,17 +81,27 @@ def cmd_serve(args: argparse.Namespace) -> int:
     if args.url_file and not Path(args.url_file).resolve().parent.is_dir():
         print(f"cannot write --url-file {args.url_file}: no such folder", file=sys.stderr)
         return 2
+    tls: dict[str, Any] = {}
+    if args.tls_dir:
+        from .tls_server import uvicorn_tls_options
+
+        try:
+            tls = uvicorn_tls_options(args.tls_dir)
+        except FileNotFoundError as exc:
+            print(f"cannot serve --tls-dir {args.tls_dir}: missing {exc} (python -m "
+                  "reference_impl demo-tls --out DIR writes the demo files)", file=sys.stderr)
+            return 2
     app = create_app(registry)
     config = uvicorn.Config(app, host=args.host, port=args.port, log_level=args.log_level,
-                            lifespan="on")
-    host, url_file = args.host, args.url_file
+                            lifespan="on", **tls)
+    host, url_file, scheme = args.host, args.url_file, "https" if tls else "http"
 
     class AnnouncingServer(uvicorn.Server):
         async def startup(self, sockets: Any = None) -> None:
             await super().startup(sockets=sockets)
             if self.started:
                 port = self.servers[0].sockets[0].getsockname()[1]
-                announce(endpoint_url(host, port), url_file, sys.stdout)
+                announce(endpoint_url(host, port, scheme=scheme), url_file, sys.stdout)
 
     server = AnnouncingServer(config)
     server.run()
@@ -164,6 +181,9 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--url-file", metavar="FILE",
                        help="also write the URL to FILE once the server accepts connections")
     serve.add_argument("--clients", help="clients TOML file (default: bundled demo registry)")
+    serve.add_argument("--tls-dir", metavar="DIR",
+                       help="serve https with DIR/server.pem, DIR/server-key.pem and optional "
+                            "client certificates trusted through DIR/client-trust.pem")
     serve.add_argument(
         "--log-level", default="info", choices=["critical", "error", "warning", "info", "debug"]
     )
@@ -175,6 +195,9 @@ def build_parser() -> argparse.ArgumentParser:
     key = sub.add_parser("demo-key", help="write the demo private_key_jwt client's key (PEM)")
     key.add_argument("--out", required=True, metavar="FILE", help="where to write it")
     key.set_defaults(func=cmd_demo_key)
+    tls = sub.add_parser("demo-tls", help="write the demo TLS CA, server and client certificates")
+    tls.add_argument("--out", required=True, metavar="DIR", help="the folder to write them to")
+    tls.set_defaults(func=cmd_demo_tls)
     return parser
 
 
@@ -192,6 +215,23 @@ def cmd_demo_key(args: argparse.Namespace) -> int:
         return 2
     print(f"wrote {path}: the demo private_key_jwt key (a public test fixture, never a real "
           "key)")
+    return 0
+
+
+def cmd_demo_tls(args: argparse.Namespace) -> int:
+    """Write the demo TLS files (:func:`reference_impl.demo_tls.write_demo_tls`); print their
+    paths, one a line, and never their contents."""
+    from .demo_tls import write_demo_tls
+
+    try:
+        paths = write_demo_tls(args.out)
+    except OSError as exc:
+        print(f"reference_impl: cannot write {args.out}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    for path in paths.values():
+        print(path)
+    print("(demo TLS material: public test fixtures derived from a published seed, never real "
+          "keys)", file=sys.stderr)
     return 0
 
 
