@@ -59,11 +59,47 @@ def load_anchors(pem: bytes, where: str = "trust anchors") -> tuple[Any, ...]:
     return tuple(certs)
 
 
+def _attribute_types() -> dict[str, Any]:
+    """Upper-cased attribute type names (RFC 4514 §3 and a few common others) -> OIDs."""
+    from cryptography.x509.oid import NameOID
+
+    return {"CN": NameOID.COMMON_NAME, "L": NameOID.LOCALITY_NAME,
+            "ST": NameOID.STATE_OR_PROVINCE_NAME, "O": NameOID.ORGANIZATION_NAME,
+            "OU": NameOID.ORGANIZATIONAL_UNIT_NAME, "C": NameOID.COUNTRY_NAME,
+            "STREET": NameOID.STREET_ADDRESS, "DC": NameOID.DOMAIN_COMPONENT,
+            "UID": NameOID.USER_ID, "EMAILADDRESS": NameOID.EMAIL_ADDRESS,
+            "SERIALNUMBER": NameOID.SERIAL_NUMBER, "SN": NameOID.SURNAME,
+            "GN": NameOID.GIVEN_NAME, "TITLE": NameOID.TITLE,
+            "ORGANIZATIONIDENTIFIER": NameOID.ORGANIZATION_IDENTIFIER}
+
+
+def _upper_types(dn: str) -> str:
+    """``dn`` with its attribute type names upper-cased (RFC 4512 §1.4: they are
+    case-insensitive) and spaces around them dropped; values untouched (escapes respected)."""
+    out, in_type, escaped = [], True, False
+    for ch in dn:
+        if escaped:
+            escaped = False
+        elif in_type:
+            if ch.isspace():
+                continue  # RFC 2253-style "CN=a, O=b": no space belongs to a type
+            if ch == "=":
+                in_type = False
+            ch = ch.upper()
+        elif ch == "\\":
+            escaped = True
+        elif ch in ",+":
+            in_type = True
+        out.append(ch)
+    return "".join(out)
+
+
 def parse_dn(dn: str) -> Any:
-    """An RFC 4514 string as a :class:`cryptography.x509.Name` (``ValueError`` if malformed)."""
+    """An RFC 4514 string as a :class:`cryptography.x509.Name` (``ValueError`` if malformed);
+    attribute type names in any case (``cn=`` is ``CN=``)."""
     from cryptography import x509
 
-    return x509.Name.from_rfc4514_string(dn)
+    return x509.Name.from_rfc4514_string(_upper_types(dn), _attribute_types())
 
 
 def _canonical(name: Any) -> list[frozenset[tuple[str, Any]]]:
