@@ -48,9 +48,9 @@ def build_endpoint(registry: ClientRegistry, *, issuer: str | None = None) -> To
     When the registry has mutual-TLS clients, the endpoint's ``auth_methods`` (what the
     metadata lists) include their methods and ``certificate_bound_access_tokens`` is true
     (RFC 8705 §3.3); their tokens are signed with the registry's ``access_token_key`` (a
-    generated one if it has none) for its ``resource``. ``issuer``: the JWT tokens' ``iss``
-    (``None``: the origin of each request's URI)."""
-    validator = RegistryRequestValidator(registry, issuer=issuer)
+    generated one if it has none) for its ``resource``. ``issuer``: those tokens' ``iss``
+    (``None``: the origin of each request's URI); client assertions are not affected."""
+    validator = RegistryRequestValidator(registry)
     grant = ClientCredentialsGrant(validator, realm=registry.realm)
     signer = AccessTokenSigner(registry.access_token_key, kid=registry.access_token_kid,
                                issuer=issuer, audience=registry.resource)
