@@ -33,7 +33,8 @@ demo: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
 demo: export CC_JWT_SECRET_CLIENT_SECRET = cc-demo-jwt-secret-Yq3vN8tKx2LpR5wZ7sDf4hJm
 demo: setup
 	$(PY) -m reference_impl demo-key --out reports/demo-jwt-key.pem
-	$(VENV)/bin/cc-conformance run --app reference_impl.asgi:app --profile examples/reference-jwt.toml
+	$(PY) -m reference_impl demo-tls --out reports/demo-tls > /dev/null
+	$(VENV)/bin/cc-conformance run --app reference_impl.asgi:app --profile examples/reference-mtls.toml
 
 # Seed sweep (scripts/sweep.py): the default run against the reference in-process and over
 # loopback HTTP for 200 random seeds each (about 25 min); every seed must exit 0. ARGS=--seeds 20

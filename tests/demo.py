@@ -5,9 +5,11 @@ read (public test fixtures, documented in the README and docs/design.md)."""
 from __future__ import annotations
 
 import contextlib
+import os
 import re
 import subprocess
 import sys
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -22,6 +24,9 @@ DEMO_ENV: dict[str, str] = {
 #: the reference profile with every method the reference serves, JWT assertions included
 JWT_PROFILE = ROOT / "examples" / "reference-jwt.toml"
 DEMO_JWT_KEY = ROOT / "reports" / "demo-jwt-key.pem"
+#: JWT_PROFILE plus the two mutual-TLS clients (RFC 8705), tls_client_auth first
+MTLS_PROFILE = ROOT / "examples" / "reference-mtls.toml"
+DEMO_TLS_DIR = ROOT / "reports" / "demo-tls"
 
 
 def ensure_demo_jwt_key() -> Path:
@@ -37,10 +42,32 @@ def ensure_demo_jwt_key() -> Path:
     return JWT_PROFILE
 
 
+def ensure_demo_tls() -> Path:
+    """Write the demo TLS material where MTLS_PROFILE reads it (public fixtures derived from a
+    published seed) and return MTLS_PROFILE (the JWT key included). Each file is replaced
+    atomically and only when it differs, so test workers running this at the same time never
+    read a half-written file."""
+    from reference_impl.demo_tls import demo_files
+
+    ensure_demo_jwt_key()
+    DEMO_TLS_DIR.mkdir(parents=True, exist_ok=True)
+    for name, data in demo_files().items():
+        path = DEMO_TLS_DIR / name
+        if path.is_file() and path.read_bytes() == data:
+            continue
+        fd, tmp = tempfile.mkstemp(dir=DEMO_TLS_DIR, prefix=f".{name}.")
+        with os.fdopen(fd, "wb") as out:  # mkstemp: mode 0600
+            out.write(data)
+        if not name.endswith("-key.pem"):
+            os.chmod(tmp, 0o644)
+        os.replace(tmp, path)
+    return MTLS_PROFILE
+
+
 @contextlib.contextmanager
 def served_reference(*args: str) -> Iterator[str]:
     """``python -m reference_impl serve --host 127.0.0.1 --port 0 [args]`` as a vendor runs it;
-    yields ``http://127.0.0.1:PORT`` from the one line it prints, and always stops it."""
+    yields ``http(s)://127.0.0.1:PORT`` from the one line it prints, and always stops it."""
     proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
         [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1", "--port", "0",
          "--log-level", "warning", *args],
@@ -48,7 +75,7 @@ def served_reference(*args: str) -> Iterator[str]:
     try:
         assert proc.stdout is not None
         line = proc.stdout.readline()
-        match = re.fullmatch(r"cc-reference listening on (http://127\.0\.0\.1:\d+)/token\n",
+        match = re.fullmatch(r"cc-reference listening on (https?://127\.0\.0\.1:\d+)/token\n",
                              line)
         assert match, f"server did not start: {line!r}"
         yield match.group(1)
