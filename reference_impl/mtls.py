@@ -28,9 +28,10 @@ import re
 from collections.abc import Iterable, Sequence
 from typing import Any
 
+from .common import MTLS_AUTH_METHODS
 from .demo_tls import thumbprint_s256
 
-MTLS_METHODS = ("tls_client_auth", "self_signed_tls_client_auth")
+MTLS_METHODS = MTLS_AUTH_METHODS
 
 _SPACES = re.compile(r"\s+")
 

@@ -62,6 +62,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .common import MTLS_AUTH_METHODS
 from .scopes import is_scope_token
 from .tokens import DEFAULT_RESOURCE
 
@@ -73,7 +74,7 @@ HASH_BYTES = 32
 _SCRYPT_MAXMEM = 64 * 1024 * 1024
 CACHE_SIZE = 1024
 CLIENT_TYPES = ("confidential", "public")
-MTLS_METHODS = ("tls_client_auth", "self_signed_tls_client_auth")
+MTLS_METHODS = MTLS_AUTH_METHODS
 AUTH_METHODS = ("client_secret", "private_key_jwt", "client_secret_jwt", *MTLS_METHODS)
 _X5T_S256 = re.compile(r"^[A-Za-z0-9_-]{43}$")
 #: JWK members that only a private key has (RFC 7518 §6.2.2, §6.3.2; RFC 8037 §2)
