@@ -6,6 +6,7 @@ answer."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -14,11 +15,24 @@ from conformance.exitstatus import ExitStatus
 from conformance.profile import load_profile
 from conformance.results import RunResults, Verdict
 from conformance.runner import run_suite
-from tests.demo import DEMO_ENV, DEMO_TLS_DIR, ensure_demo_tls, served_reference
+from tests.demo import DEMO_ENV, DEMO_TLS_DIR, ROOT, ensure_demo_tls, served_reference
 
 MTLS_IDS = ("RFC8705-2-valid-certificate", "RFC8705-2-certificate-required",
             "RFC8705-2.1-pki-subject", "RFC8705-2.2-self-signed-match",
             "RFC8705-2-invalid-client", "RFC8705-3.1-bound-token-thumbprint")
+
+
+def mtls_first(tmp_path: Path) -> Path:
+    """The demo profile with tls_client_auth first: every check without a method of its own
+    authenticates with mutual TLS (paths made absolute for the copy)."""
+    text = ensure_demo_tls().read_text(encoding="utf-8")
+    text = text.replace('"../reports/', f'"{ROOT}/reports/')
+    text = re.sub(r'auth_methods = \[[^\]]*\]', 'auth_methods = ["tls_client_auth", '
+                  '"self_signed_tls_client_auth", "client_secret_basic", "client_secret_post", '
+                  '"private_key_jwt", "client_secret_jwt"]', text)
+    path = tmp_path / "mtls-first.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
 
 
 def _clean(res: RunResults) -> None:
@@ -32,15 +46,18 @@ def _mtls_exchanges(res: RunResults, rid: str) -> list[object]:
     return [ex for f in res.findings if f.requirement == rid for ex in f.exchanges]
 
 
-def test_reference_passes_in_process_with_mtls_first() -> None:
+@pytest.mark.parametrize("first", [False, True])
+def test_reference_passes_in_process(first: bool, tmp_path: Path) -> None:
     from reference_impl.asgi import create_app
 
-    res = run_suite(create_app(), ensure_demo_tls(), environ=DEMO_ENV, examples=5, seed=6)
+    profile = mtls_first(tmp_path) if first else ensure_demo_tls()
+    res = run_suite(create_app(), profile, environ=DEMO_ENV, examples=5, seed=6)
     _clean(res)
-    # checks without a method of their own authenticated with tls_client_auth
+    # with tls_client_auth first, checks without a method of their own authenticated with it
     sent = [ex.request for f in res.findings if f.requirement == "RFC6749-5.1-access-token"
-            for ex in f.exchanges]
-    assert sum(1 for r in sent if r.client_cert is not None) >= 10
+            and "rfc8705" not in f.test for ex in f.exchanges]
+    with_cert = sum(1 for r in sent if r.client_cert is not None)
+    assert with_cert >= 10 if first else with_cert == 0, with_cert
     # every mTLS pass shows the certificate it was about
     for rid in MTLS_IDS:
         for f in res.findings:
@@ -49,8 +66,9 @@ def test_reference_passes_in_process_with_mtls_first() -> None:
 
 
 @pytest.mark.parametrize("seed", [7, 8])
-def test_reference_passes_over_https_with_client_certificates(seed: int) -> None:
-    profile_path = ensure_demo_tls()
+def test_reference_passes_over_https_with_client_certificates(seed: int,
+                                                               tmp_path: Path) -> None:
+    profile_path = mtls_first(tmp_path) if seed % 2 else ensure_demo_tls()
     with served_reference("--tls-dir", str(DEMO_TLS_DIR)) as base:
         assert base.startswith("https://")
         profile = load_profile(profile_path, environ=DEMO_ENV, overrides={
