@@ -1,0 +1,96 @@
+"""A hand-checked note covers the tests it names, not its whole requirement
+(interop.notes: failing_tests, unchecked, overlay, stale_tests)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from conformance.reports.matrix import build_matrix, render_markdown
+from conformance.resultdoc import read_results
+from interop.notes import NO_TEST, Note, failing_tests, overlay, stale_tests, unchecked, unreviewed
+
+A = "conformance/suite/rfc6749/test_a.py::test_one"
+B = "conformance/suite/rfc6749/test_a.py::test_two[x]"
+
+
+def _doc(name: str, findings: list[tuple[str, str, str]]) -> Any:
+    """findings: (requirement, verdict, test node id); a requirement's verdict is its worst."""
+    order = ["pass", "not_applicable", "info", "warn", "fail", "error"]
+    verdicts: dict[str, str] = {}
+    ids: dict[str, list[int]] = {}
+    for i, (rid, v, _) in enumerate(findings):
+        if order.index(v) >= order.index(verdicts.get(rid, "pass")):
+            verdicts[rid] = v
+        ids.setdefault(rid, []).append(i)
+    reqs = [{"id": rid, "document": "RFC 6749", "section": "5.2", "level": "MUST",
+             "statement": rid, "url": "https://www.rfc-editor.org/rfc/rfc6749",
+             "verdict": v, "reason": "", "finding_ids": ids[rid]} for rid, v in verdicts.items()]
+    rows = [{"id": i, "requirement": rid, "verdict": v, "expected": "x", "observed": "HTTP 500",
+             "reason": "r", "test": test, "exchanges": []}
+            for i, (rid, v, test) in enumerate(findings)]
+    counts = {v: list(verdicts.values()).count(v) for v in order}
+    return read_results({
+        "schema": "cc-conformance/results", "schema_version": 1,
+        "tool": {"name": "cc-conformance", "version": "0"},
+        "run": {"target": {"kind": "url", "location": "http://127.0.0.1:1/token"},
+                "spec_profile": "rfc6749", "strict": False, "seed": 0, "started": "",
+                "duration_s": 0.0, "selected_requirements": None, "exit_status": 1,
+                "notes": [], "target_name": name, "expectations": None},
+        "summary": {"verdicts": counts, "sections": []},
+        "requirements": reqs, "findings": rows, "tests": []})
+
+
+def test_failing_tests_per_server_and_requirement() -> None:
+    doc = _doc("s", [("R1", "fail", A), ("R1", "pass", B), ("R2", "warn", B)])
+    assert failing_tests([doc]) == {("s", "R1"): {"rfc6749/test_a.py::test_one"},
+                                    ("s", "R2"): {"rfc6749/test_a.py::test_two[x]"}}
+
+
+def test_a_fail_from_a_test_the_note_did_not_name_is_unchecked() -> None:
+    before = _doc("s", [("R1", "fail", A)])
+    after = _doc("s", [("R1", "fail", A), ("R1", "fail", B)])  # a new cause, same requirement
+    note = Note("s", "R1", "deviation", "t", "x", frozenset({"rfc6749/test_a.py::test_one"}))
+    for doc, todo in ((before, []),
+                      (after, [("s", "R1", "fail", ("rfc6749/test_a.py::test_two[x]",))])):
+        m = build_matrix([doc])
+        failing = failing_tests([doc])
+        assert unchecked(m, [note], failing) == todo
+        assert unreviewed(m, [note], failing) == [t[:3] for t in todo]
+        md = render_markdown(m, overlay(m, [note], title="T", failing=failing))
+        assert ("**FAIL** ‡" in md) is bool(todo)
+        assert ("**FAIL** [†](#s-r1)" in md) is not bool(todo)
+        if todo:
+            assert "tests no note names: rfc6749/test_a.py::test_two[x]" in md
+
+
+def test_parameters_are_part_of_the_name() -> None:
+    doc = _doc("s", [("R1", "fail", B)])
+    note = Note("s", "R1", "deviation", "t", "x", frozenset({"rfc6749/test_a.py::test_two[y]"}))
+    assert unreviewed(build_matrix([doc]), [note], failing_tests([doc])) == [("s", "R1", "fail")]
+
+
+def test_no_note_a_note_without_tests_and_a_configuration_note() -> None:
+    doc = _doc("s", [("R1", "fail", A), ("R2", "fail", A), ("R3", "fail", A)])
+    m, failing = build_matrix([doc]), failing_tests([doc])
+    notes = [Note("s", "R2", "deviation", "t", "x"),  # names no test: covers none
+             Note("s", "R3", "configuration", "t", "x", frozenset({"rfc6749/test_a.py::test_one"}))]
+    assert unchecked(m, notes, failing) == [
+        ("s", "R1", "fail", ()), ("s", "R2", "fail", ("rfc6749/test_a.py::test_one",)),
+        ("s", "R3", "fail", ())]
+    # Without the results' tests (the matrix alone), any note of the requirement covers it.
+    assert unreviewed(m, notes) == [("s", "R1", "fail"), ("s", "R3", "fail")]
+
+
+def test_a_bad_verdict_without_findings_needs_an_explicit_note() -> None:
+    doc = _doc("s", [("R1", "fail", "")])
+    assert failing_tests([doc]) == {("s", "R1"): {NO_TEST}}
+
+
+def test_stale_names_and_notes_are_reported() -> None:
+    doc = _doc("s", [("R1", "fail", A)])
+    notes = [Note("s", "R1", "deviation", "t", "x",
+                  frozenset({"rfc6749/test_a.py::test_one", "rfc6749/test_a.py::gone"})),
+             Note("s", "R9", "deviation", "t", "x"), Note("other", "R1", "deviation", "t", "x")]
+    assert stale_tests(notes, failing_tests([doc])) == [
+        ("s", "R1", ("rfc6749/test_a.py::gone",)),
+        ("s", "R9", ("(the requirement no longer fails)",))]
