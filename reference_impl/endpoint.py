@@ -144,9 +144,13 @@ class TokenEndpoint:
         """Handle one raw HTTP request to the token endpoint (RFC 6749 §3.2, §4.4.2).
         ``client_cert``: the PEM of the TLS client certificate (leaf), if one was presented."""
         try:
-            request = self.build_request(method, uri, headers, body, client_cert=client_cert)
+            # The certificate is attached after build_request, not passed to it: subclasses
+            # that override build_request with the four-argument signature keep working, and
+            # the transport rules it applies do not depend on the certificate.
+            request = self.build_request(method, uri, headers, body)
         except errors.OAuth2Error as exc:
             return exc.to_response()
+        request.client_cert = client_cert or None
         try:
             result = self.grant.create_token_response(request, self.token_handler)
             if inspect.isawaitable(result):

@@ -21,7 +21,7 @@ from conformance.catalogue import load_catalogue
 from conformance.exitstatus import ExitStatus
 from conformance.results import RunResults, Verdict
 from conformance.runner import run_suite
-from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT, ensure_demo_jwt_key
+from tests.demo import DEMO_ENV, REFERENCE_PROFILE, ROOT, ensure_demo_tls
 
 from .variants import FAULTS, Fault, reference, render_table
 
@@ -56,8 +56,9 @@ def _spec(f: Fault) -> str | None:
 
 
 #: the selected runs use the reference profile with every method the reference serves (the
-#: JWT assertion methods included), so each fault of the set is judged where its rule applies
-FAULT_PROFILE = ensure_demo_jwt_key()
+#: JWT assertion and mutual-TLS methods included; client_secret_basic first), so each fault of
+#: the set is judged where its rule applies
+FAULT_PROFILE = ensure_demo_tls()
 
 
 @cache

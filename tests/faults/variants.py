@@ -1410,9 +1410,12 @@ def write_readme(path: Path) -> None:
                     encoding="utf-8")
 
 
-# The JWT client authentication faults (RFC 7521, RFC 7523) live in their own module and join
-# FAULTS when it is imported, here, after everything it uses is defined.
-from . import jwt_variants  # noqa: E402,F401
+# The JWT client authentication faults (RFC 7521, RFC 7523) and the mutual-TLS ones (RFC 8705)
+# live in modules of their own and join FAULTS when imported, here, after everything they use
+# is defined. (Not when run as a script: the imported tests.faults.variants registers them, in
+# this order, so the README lists them as the tests do.)
+if __name__ != "__main__":
+    from . import jwt_variants, mtls_variants  # noqa: F401
 
 if __name__ == "__main__":  # pragma: no cover - maintenance helper
     import sys

@@ -16,11 +16,12 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from reference_impl.asgi import TokenApp
+from reference_impl.common import AUTH_METHODS
 from reference_impl.endpoint import TokenEndpoint
 from reference_impl.grant_types import ClientCredentialsGrant
 from reference_impl.registry import ClientRegistry, demo_registry
 from reference_impl.registry_validator import RegistryRequestValidator
-from reference_impl.tokens import BearerToken
+from reference_impl.tokens import AccessTokenSigner, BearerToken
 
 Message = MutableMapping[str, Any]
 Receive = Callable[[], Awaitable[Message]]
@@ -43,6 +44,7 @@ def build_app(
     validator: type[RegistryRequestValidator] = RegistryRequestValidator,
     grant: type[ClientCredentialsGrant] = ClientCredentialsGrant,
     endpoint: type[TokenEndpoint] = TokenEndpoint,
+    tokens: type[BearerToken] = BearerToken,
     token_generator: Callable[[Any], str] | None = None,
 ) -> TokenApp:
     """The reference app (as ``reference_impl.asgi.build_endpoint`` wires it) with any of its
@@ -50,8 +52,15 @@ def build_app(
     reg = shared_registry()
     v = validator(reg)
     g = grant(v, realm=reg.realm)
-    tokens = BearerToken(v, token_generator=token_generator, expires_in=reg.token_lifetime)
-    return TokenApp(endpoint(g, tokens, realm=reg.realm))
+    signer = AccessTokenSigner(reg.access_token_key, kid=reg.access_token_kid,
+                               audience=reg.resource)
+    handler = tokens(v, token_generator=token_generator, expires_in=reg.token_lifetime,
+                     signer=signer)
+    ep = endpoint(g, handler, realm=reg.realm)
+    if reg.mtls_methods:  # as build_endpoint: the metadata lists them, tokens are bound
+        ep.auth_methods = (*AUTH_METHODS, *reg.mtls_methods)
+        ep.certificate_bound_access_tokens = True
+    return TokenApp(ep)
 
 
 # ------------------------------------------------------------------------------ form helpers
