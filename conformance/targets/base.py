@@ -69,6 +69,9 @@ class Target(Protocol):
     token_url: str
     uses_tls: bool
     is_loopback: bool
+    #: whether a request can present a TLS client certificate (RFC 8705): an https URL, or an
+    #: ASGI app in-process (the ASGI TLS extension); targets without it are taken as False
+    client_certs: bool
 
     async def send(self, request: RawRequest) -> Exchange: ...
 

@@ -48,26 +48,37 @@ def test_jwt_access_token_names_its_audience(cc: CheckContext) -> None:
                         "that trusts the issuer would accept it", exchanges=[ex])
 
 
+#: the asymmetric client authentication methods RFC 9700 §2.5 recommends, in the order tried
+ASYMMETRIC = ("private_key_jwt", "tls_client_auth", "self_signed_tls_client_auth")
+VALID_RULE = {"private_key_jwt": "RFC7523-2.2-valid-assertion",
+              "tls_client_auth": "RFC8705-2-valid-certificate",
+              "self_signed_tls_client_auth": "RFC8705-2-valid-certificate"}
+
+
 @pytest.mark.requirement("RFC9700-2.5-client-authentication")
 def test_client_authentication_methods(cc: CheckContext) -> None:
     """Reports the client authentication methods in use. RFC 9700 §2.5 recommends asymmetric
-    methods (mTLS, private_key_jwt). With private_key_jwt declared, sends a valid assertion: a
-    token is the observation that the recommended method works (pass); shared-secret methods
-    alone are reported as information."""
+    methods (mTLS, private_key_jwt). With one declared (the first of private_key_jwt,
+    tls_client_auth, self_signed_tls_client_auth the profile lists), sends a valid request with
+    it: a token is the observation that the recommended method works (pass); shared-secret
+    methods alone are reported as information."""
     methods = ", ".join(cc.profile.auth_methods)
     rid = "RFC9700-2.5-client-authentication"
-    if "private_key_jwt" in cc.profile.auth_methods:
-        ex = cc.send(cc.token_request(method="private_key_jwt",
-                                      label="private_key_jwt (asymmetric) assertion"))
+    certs = bool(getattr(cc.session.target, "client_certs", False))
+    asymmetric = [m for m in ASYMMETRIC if m in cc.profile.auth_methods
+                  and (certs or m == "private_key_jwt")]
+    if asymmetric:
+        method = asymmetric[0]
+        ex = cc.send(cc.token_request(method=method, label=f"{method} (asymmetric)"))
         cc.rec.check(rid, issued_token(ex),
-                     expected="a token for a private_key_jwt assertion (asymmetric)",
+                     expected=f"a token for a valid {method} request (asymmetric)",
                      observed=describe(ex),
-                     reason="the declared asymmetric method (private_key_jwt) did not "
-                            "authenticate the client; RFC7523-2.2-valid-assertion says why",
+                     reason=f"the declared asymmetric method ({method}) did not authenticate "
+                            f"the client; {VALID_RULE[method]} says why",
                      exchanges=[ex])
         return
     cc.rec.record(rid, Verdict.INFO,
                   expected="asymmetric client authentication (mTLS or private_key_jwt)",
                   observed=f"shared-secret methods: {methods}",
                   reason="only shared-secret methods are declared; consider asymmetric "
-                         "client authentication (private_key_jwt)")
+                         "client authentication (private_key_jwt or mutual TLS)")
