@@ -79,6 +79,9 @@ def discovered_profile(metadata_url: str, doc: dict[str, object]) -> str:
         f'# client_id = "{PLACEHOLDER}"',
         f'# secret_env = "{PLACEHOLDER}"',
         "",
+    ]
+    lines += [line for m in others for line in _method_client(m)]
+    lines += [
         "[scopes]",
     ]
     if scopes:
@@ -110,6 +113,31 @@ def discovered_profile(metadata_url: str, doc: dict[str, object]) -> str:
     else:
         lines.append(f"# auth_methods = [\"{PLACEHOLDER}\"]   # no shared-secret method declared")
     return "\n".join(lines) + "\n"
+
+
+#: the client fields each declared JWT or mTLS method needs (the suite's profile roles)
+_METHOD_FIELDS = {
+    "private_key_jwt": ("private_key_file", "the PEM or JWK file of its private key"),
+    "client_secret_jwt": ("secret_env", "the environment variable holding its HMAC secret"),
+    "tls_client_auth": ("cert_file", "its PEM client certificate (and key_file)"),
+    "self_signed_tls_client_auth": ("cert_file", "its PEM self-signed certificate (and "
+                                    "key_file)"),
+}
+
+
+def _method_client(method: str) -> list[str]:
+    """Commented [clients.<method>] lines for a declared method the suite can test."""
+    if method not in _METHOD_FIELDS:
+        return []
+    name, what = _METHOD_FIELDS[method]
+    lines = [f"# The metadata declares {method}: to test it, fill in its client and add it to",
+             "# [server] auth_methods.",
+             f"# [clients.{method}]",
+             f'# client_id = "{PLACEHOLDER}"',
+             f'# {name} = "{PLACEHOLDER}: {what}"']
+    if name == "cert_file":
+        lines.append(f'# key_file = "{PLACEHOLDER}: its PEM private key"')
+    return [*lines, ""]
 
 
 def profile_template() -> str:

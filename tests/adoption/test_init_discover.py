@@ -37,6 +37,10 @@ def test_discover_then_fill_in_passes_the_whole_suite(
     assert f'metadata_url = "{metadata_url}"' in text
     assert 'auth_methods = ["client_secret_basic", "client_secret_post"]' in text
     assert "FILL-IN" in text and "scopes_supported" in text
+    # the declared JWT and mTLS methods get commented client stubs (the demo registry has all)
+    for method in ("private_key_jwt", "client_secret_jwt", "tls_client_auth",
+                   "self_signed_tls_client_auth"):
+        assert f"# [clients.{method}]" in text, method
     capsys.readouterr()
 
     # Placeholders stop the run (exit 2) with the field named, before any request.
