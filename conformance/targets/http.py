@@ -22,10 +22,6 @@ from conformance.request import RawRequest, UnsendableRequest
 from conformance.targets._httpx import build_url, send_httpx, sent_request
 from conformance.targets.base import TargetConfigError, TargetError, TransportOptions
 
-#: how long the handshake-only probe waits, after the handshake, for the server to end the
-#: connection: a server that accepted the certificate waits for a request instead
-TLS_VERDICT_WAIT_S = 2.0
-
 
 def _is_loopback(host: str) -> bool:
     if host in ("localhost", "localhost.localdomain") or host.endswith(".localhost"):
@@ -70,7 +66,11 @@ def _tls_refusal_sync(host: str, port: int, ctx: ssl.SSLContext, opts: Transport
         except OSError as exc:
             return f"the server ended the connection during the TLS handshake ({exc})"
         with tls:
-            tls.settimeout(min(TLS_VERDICT_WAIT_S, opts.read))
+            # How long to wait for the server to end the connection: the read timeout (a
+            # server that accepted the certificate waits for a request instead, so only a
+            # genuinely failed request pays this wait; a loaded server may take a moment to
+            # finish the handshake it is about to refuse).
+            tls.settimeout(opts.read)
             try:
                 data = tls.recv(1)
             except TimeoutError:

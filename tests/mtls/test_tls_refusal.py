@@ -59,7 +59,8 @@ def test_untrusted_certificate_is_a_tls_refusal_and_the_trusted_one_is_served(
 def test_handshake_probe_says_none_when_the_server_accepts(tmp_path: Path) -> None:
     trusted = client_certs.generate_self_signed("CN=client", tmp_path / "c", label="trusted")
     with tls_server(tmp_path / "s", trusted.cert_file) as (url, ca):
-        opts = TransportOptions(connect=5, read=5, ca_bundle=str(ca))
+        # it waits up to the read timeout for the server to end the connection
+        opts = TransportOptions(connect=5, read=1, ca_bundle=str(ca))
         assert asyncio.run(tls_refusal(url + "/token", trusted, opts)) is None
         assert asyncio.run(tls_refusal("https://127.0.0.1:1/token", trusted, opts)) is None
 
