@@ -13,6 +13,12 @@ prefix left out, parameters included). With the results at hand (:func:`failing_
 or error is named by its note; a new test (or a new parametrisation) failing under an
 already-noted requirement is ‡ again until a person has looked at it. ``python -m interop.notes
 reports/interop`` prints, per unchecked (server, requirement), the tests not yet named.
+
+A third kind, ``suite``, is a fail or warning the suite causes itself on that server (checked by
+hand: the request the suite treats as valid is not valid for the server's documented setup,
+so the verdict says nothing about the server). It covers the tests it names as a deviation
+does, is marked * instead of †, and is listed apart, so that it reads as a limitation of the
+suite to fix there, never as the server's deviation.
 """
 
 from __future__ import annotations
@@ -28,8 +34,11 @@ from conformance.reports.matrix import Entry, Mark, Matrix, Missing, Overlay, Se
 from conformance.resultdoc import ResultsDocument
 
 NEEDS_REVIEW = frozenset({"fail", "warn", "error"})
-LEGEND = ("Cells marked † are confirmed findings (below); ‡ marks a fail, warning or error that "
-          "has not been checked by hand yet.")
+#: The kinds of note that cover a fail, warning or error (the tests they name).
+CHECKED_KINDS = ("deviation", "suite")
+LEGEND = ("Cells marked † are confirmed findings (below); * marks a fail the suite causes itself "
+          "on that server (checked by hand, below: not the server's deviation); ‡ marks a fail, "
+          "warning or error that has not been checked by hand yet.")
 
 
 @dataclass(frozen=True)
@@ -38,7 +47,7 @@ class Note:
 
     server: str
     requirement: str
-    kind: str  # "deviation" (confirmed finding) | "configuration" (a choice we made)
+    kind: str  # "deviation" (confirmed finding) | "suite" (the suite's own) | "configuration"
     title: str
     text: str
     #: The test node ids whose findings the note reviewed (``conformance/suite/`` left out).
@@ -98,17 +107,24 @@ def deviation(notes: Sequence[Note], server: str, rid: str) -> Note | None:
                  and n.kind == "deviation"), None)
 
 
+def checked(notes: Sequence[Note], server: str, rid: str) -> list[Note]:
+    """The deviation and suite notes of ``rid`` on ``server``."""
+    return [n for n in notes if n.server == server and n.requirement == rid
+            and n.kind in CHECKED_KINDS]
+
+
 def not_covered(notes: Sequence[Note], server: str, rid: str,
                 failing: Failing | None = None) -> frozenset[str]:
-    """The tests failing ``rid`` on ``server`` that no deviation note names ({""} when there is
-    no note at all). Without ``failing`` (no results at hand) any note of the requirement
-    covers it."""
-    note = deviation(notes, server, rid)
-    if note is None:
+    """The tests failing ``rid`` on ``server`` that no deviation or suite note names ({""}
+    when there is no such note at all). Without ``failing`` (no results at hand) any such
+    note of the requirement covers it."""
+    mine = checked(notes, server, rid)
+    if not mine:
         return frozenset({""})
     if failing is None:
         return frozenset()
-    return failing.get((server, rid), frozenset()) - note.tests
+    named = frozenset().union(*(n.tests for n in mine))
+    return failing.get((server, rid), frozenset()) - named
 
 
 def unchecked(m: Matrix, notes: Sequence[Note], failing: Failing | None = None
@@ -139,11 +155,12 @@ def stale_tests(notes: Sequence[Note], failing: Failing) -> list[tuple[str, str,
     servers = {s for s, _ in failing}
     out = []
     for n in notes:
-        if n.kind == "deviation" and n.server in servers:
+        if n.kind in CHECKED_KINDS and n.server in servers:
             now = failing.get((n.server, n.requirement))
-            if now is None:  # the requirement does not fail at all now
+            if now is None and (n.tests or n.requirement.startswith("RFC")):
+                # the requirement does not fail at all now
                 out.append((n.server, n.requirement, ("(the requirement no longer fails)",)))
-            elif n.tests - now:
+            elif now is not None and n.tests - now:
                 out.append((n.server, n.requirement, tuple(sorted(n.tests - now))))
     return out
 
@@ -154,14 +171,26 @@ def overlay(m: Matrix, notes: Sequence[Note], *, title: str, preamble: str = "",
     for c in m.columns:
         for r in m.rows:
             if m.cell(r.id, c.name).verdict in NEEDS_REVIEW:
-                marks[(r.id, c.name)] = (Mark("‡") if not_covered(notes, c.name, r.id, failing)
-                                         else Mark("†", anchor(c.name, r.id)))
+                if not_covered(notes, c.name, r.id, failing):
+                    marks[(r.id, c.name)] = Mark("‡")
+                elif deviation(notes, c.name, r.id):
+                    marks[(r.id, c.name)] = Mark("†", anchor(c.name, r.id))
+                else:
+                    marks[(r.id, c.name)] = Mark("*", anchor(c.name, r.id) + "-suite")
     label = {c.name: c.title for c in m.columns}
     sections = [Section("Confirmed findings", empty="No deviation found.", groups=tuple(
         (f"{c.title} {c.version}".strip(),
          tuple(Entry(anchor(c.name, n.requirement), n.requirement, n.title, n.text)
                for n in notes if n.server == c.name and n.kind == "deviation"))
         for c in m.columns))]
+    suite = [(c, [n for n in notes if n.server == c.name and n.kind == "suite"])
+             for c in m.columns]
+    if any(ns for _, ns in suite):
+        sections.append(Section(
+            "Fails the suite causes itself (checked by hand; not the server's deviations)",
+            groups=tuple((f"{c.title} {c.version}".strip(), tuple(
+                Entry(anchor(c.name, n.requirement) + "-suite", n.requirement, n.title, n.text)
+                for n in ns)) for c, ns in suite if ns)))
     config = [n for n in notes if n.kind == "configuration"]
     if config:
         sections.append(Section("Configuration choices (not-applicable rows)", table=(

@@ -114,10 +114,6 @@ class ServerSpec:
         return getattr(importlib.import_module(module), attr)()
 
 
-GLEWLWYD_NOT_RUN = (
-    "not configured yet: Glewlwyd keeps its OAuth2 plugin, scopes and clients in its database, "
-    "set up through its admin UI or admin REST API after a password login; not scripted yet")
-
 #: The peer servers of the interoperability matrix (and of the benchmarks, which add the
 #: reference: bench/peers.py).
 SERVERS: tuple[ServerSpec, ...] = (
@@ -138,8 +134,11 @@ SERVERS: tuple[ServerSpec, ...] = (
     ServerSpec("idpyoidc", "idpyoidc", "idpyoidc", "interop.idpyoidc.server",
                optional=True,
                requires=("idpyoidc", "cryptography")),
-    ServerSpec("glewlwyd", "Glewlwyd", "glewlwyd", "", optional=True,
-               commands=("glewlwyd",), debian="glewlwyd", not_run=GLEWLWYD_NOT_RUN),
+    # A native server (Debian package): interop/glewlwyd/server.py makes its database and
+    # config in a temporary folder, starts it and sets it up through its admin REST API.
+    ServerSpec("glewlwyd", "Glewlwyd", "glewlwyd", "interop.glewlwyd.server",
+               endpoint="/api/oidc/token", optional=True, requires=("cryptography",),
+               commands=("glewlwyd",), debian="glewlwyd"),
 )
 
 

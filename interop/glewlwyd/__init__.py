@@ -1,2 +1,2 @@
-"""Glewlwyd (Debian package glewlwyd, 2.7.x): listed in interop.servers, not run yet (see
-``interop.servers.GLEWLWYD_NOT_RUN`` for the reason ``make interop`` prints)."""
+"""Glewlwyd (Debian package glewlwyd): server.py makes its database and config, starts it on
+loopback and sets it up through its admin REST API."""

@@ -90,7 +90,25 @@ def test_stale_names_and_notes_are_reported() -> None:
     doc = _doc("s", [("R1", "fail", A)])
     notes = [Note("s", "R1", "deviation", "t", "x",
                   frozenset({"rfc6749/test_a.py::test_one", "rfc6749/test_a.py::gone"})),
-             Note("s", "R9", "deviation", "t", "x"), Note("other", "R1", "deviation", "t", "x")]
+             Note("s", "RFC9-x", "deviation", "t", "x"), Note("other", "R1", "deviation", "t", "x")]
     assert stale_tests(notes, failing_tests([doc])) == [
         ("s", "R1", ("rfc6749/test_a.py::gone",)),
-        ("s", "R9", ("(the requirement no longer fails)",))]
+        ("s", "RFC9-x", ("(the requirement no longer fails)",))]
+
+
+def test_a_suite_note_covers_its_tests_and_is_marked_apart() -> None:
+    """kind = "suite": a fail the suite causes itself; it covers the tests it names (with a
+    deviation note of the same requirement: their names together), marked * not †."""
+    doc = _doc("s", [("R1", "fail", A), ("R2", "fail", A), ("R2", "fail", B)])
+    m, failing = build_matrix([doc]), failing_tests([doc])
+    one = "rfc6749/test_a.py::test_one"
+    two = "rfc6749/test_a.py::test_two[x]"
+    notes = [Note("s", "R1", "suite", "scope-less", "the suite sends no scope",
+                  frozenset({one})),
+             Note("s", "R2", "suite", "scope-less", "x", frozenset({one})),
+             Note("s", "R2", "deviation", "bare 403", "y", frozenset({two}))]
+    assert unchecked(m, notes, failing) == []
+    assert unchecked(m, notes[:2], failing) == [("s", "R2", "fail", (two,))]
+    md = render_markdown(m, overlay(m, notes, title="T", failing=failing))
+    assert "**FAIL** [*](#s-r1-suite)" in md and "**FAIL** [†](#s-r2)" in md
+    assert "Fails the suite causes itself" in md and "the suite sends no scope" in md
