@@ -57,7 +57,8 @@ interop: export CC_SPECIAL_CLIENT_SECRET = p@ss:wörd +%&=/ü
 interop: export CC_CODE_ONLY_CLIENT_SECRET = cc-code-only-secret
 interop: export CC_JWT_CLIENT_SECRET = cc-jwt-secret-9QeVx2mLr7TnB4sKp0ZyHdWc
 # Optional peers (a failed install is reported and the server skipped, never a failure):
-# idpyoidc into $(VENV); aoauthlib (installs as `oauthlib`) with the suite into its own venv.
+# idpyoidc into $(VENV); aoauthlib (installs as `oauthlib`) with the suite into its own venv;
+# Glewlwyd from Debian (apt-get, only when missing and only as root).
 interop: setup
 	$(PY) -m pip install --quiet --disable-pip-version-check -r interop/requirements.txt
 	$(PY) -m pip install --quiet --disable-pip-version-check -r interop/requirements-optional.txt \
@@ -66,6 +67,8 @@ interop: setup
 	  && .venv-aoauthlib/bin/python -m pip install --quiet --disable-pip-version-check \
 	     -r interop/aoauthlib/requirements.txt -e . \
 	  || echo "interop: aoauthlib could not be installed into .venv-aoauthlib (error above): skipping it" >&2
+	@command -v glewlwyd >/dev/null || { test "$$(id -u)" = 0 && { apt-get install -y -q glewlwyd >/dev/null 2>&1 || { apt-get update -q >/dev/null && apt-get install -y -q glewlwyd >/dev/null; }; }; } \
+	  || echo "interop: glewlwyd (Debian package) could not be installed: skipping it" >&2
 	$(PY) -m interop.run
 
 # Benchmarks (docs/benchmarks.md): in-process cost per token request, HTTP throughput under

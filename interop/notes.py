@@ -14,11 +14,11 @@ or error is named by its note; a new test (or a new parametrisation) failing und
 already-noted requirement is ‡ again until a person has looked at it. ``python -m interop.notes
 reports/interop`` prints, per unchecked (server, requirement), the tests not yet named.
 
-A third kind, ``suite``, is a fail or warning the suite causes itself on that server (checked by
-hand: the request the suite treats as valid is not valid for the server's documented setup,
-so the verdict says nothing about the server). It covers the tests it names as a deviation
-does, is marked * instead of †, and is listed apart, so that it reads as a limitation of the
-suite to fix there, never as the server's deviation.
+A deviation with ``cause = "suite"`` is a fail or warning the suite causes itself on that server
+(checked by hand: the request the suite treats as valid is not valid for the server's
+documented setup, so the verdict says nothing about the server). It covers the tests it names
+as any deviation note does, but is marked * instead of † and listed apart, so that it reads as
+a limitation of the suite to fix there, never as the server's deviation.
 """
 
 from __future__ import annotations
@@ -34,8 +34,8 @@ from conformance.reports.matrix import Entry, Mark, Matrix, Missing, Overlay, Se
 from conformance.resultdoc import ResultsDocument
 
 NEEDS_REVIEW = frozenset({"fail", "warn", "error"})
-#: The kinds of note that cover a fail, warning or error (the tests they name).
-CHECKED_KINDS = ("deviation", "suite")
+#: The kind of note that covers a fail, warning or error (the tests it names).
+CHECKED_KINDS = ("deviation",)
 LEGEND = ("Cells marked † are confirmed findings (below); * marks a fail the suite causes itself "
           "on that server (checked by hand, below: not the server's deviation); ‡ marks a fail, "
           "warning or error that has not been checked by hand yet.")
@@ -47,11 +47,14 @@ class Note:
 
     server: str
     requirement: str
-    kind: str  # "deviation" (confirmed finding) | "suite" (the suite's own) | "configuration"
+    kind: str  # "deviation" (a hand-checked fail or warning) | "configuration" (a choice we made)
     title: str
     text: str
     #: The test node ids whose findings the note reviewed (``conformance/suite/`` left out).
     tests: frozenset[str] = frozenset()
+    #: Whose fail it is: "server" (a confirmed finding) or "suite" (the suite's own, on this
+    #: server's documented setup; marked * and listed apart).
+    cause: str = "server"
 
 
 #: The prefix of the suite's node ids, left out of the notes' test names.
@@ -72,10 +75,14 @@ def load_notes(path: Path) -> list[Note]:
     if not path.exists():
         return []
     data = tomllib.loads(path.read_text(encoding="utf-8"))
+    bad = [e for e in data.get("note", ()) if e.get("cause", "server") not in ("server", "suite")]
+    if bad:
+        raise ValueError(f"{path}: cause must be 'server' or 'suite': {bad[0].get('requirement')}")
     return [Note(server=e["server"], requirement=e.get("requirement", ""),
                  kind=e.get("kind", "deviation"), title=e.get("title", ""),
                  text=" ".join(e.get("text", "").split()),
-                 tests=frozenset(test_key(t) for t in e.get("tests", ())))
+                 tests=frozenset(test_key(t) for t in e.get("tests", ())),
+                 cause=e.get("cause", "server"))
             for e in data.get("note", ())]
 
 
@@ -103,12 +110,13 @@ def anchor(server: str, rid: str) -> str:
 
 
 def deviation(notes: Sequence[Note], server: str, rid: str) -> Note | None:
+    """The first server-caused deviation note of ``rid`` on ``server``."""
     return next((n for n in notes if n.server == server and n.requirement == rid
-                 and n.kind == "deviation"), None)
+                 and n.kind == "deviation" and n.cause != "suite"), None)
 
 
 def checked(notes: Sequence[Note], server: str, rid: str) -> list[Note]:
-    """The deviation and suite notes of ``rid`` on ``server``."""
+    """The deviation notes (either cause) of ``rid`` on ``server``."""
     return [n for n in notes if n.server == server and n.requirement == rid
             and n.kind in CHECKED_KINDS]
 
@@ -181,9 +189,11 @@ def overlay(m: Matrix, notes: Sequence[Note], *, title: str, preamble: str = "",
     sections = [Section("Confirmed findings", empty="No deviation found.", groups=tuple(
         (f"{c.title} {c.version}".strip(),
          tuple(Entry(anchor(c.name, n.requirement), n.requirement, n.title, n.text)
-               for n in notes if n.server == c.name and n.kind == "deviation"))
+               for n in notes if n.server == c.name and n.kind == "deviation"
+               and n.cause != "suite"))
         for c in m.columns))]
-    suite = [(c, [n for n in notes if n.server == c.name and n.kind == "suite"])
+    suite = [(c, [n for n in notes if n.server == c.name and n.kind == "deviation"
+                  and n.cause == "suite"])
              for c in m.columns]
     if any(ns for _, ns in suite):
         sections.append(Section(

@@ -97,15 +97,15 @@ def test_stale_names_and_notes_are_reported() -> None:
 
 
 def test_a_suite_note_covers_its_tests_and_is_marked_apart() -> None:
-    """kind = "suite": a fail the suite causes itself; it covers the tests it names (with a
-    deviation note of the same requirement: their names together), marked * not †."""
+    """cause = "suite": a fail the suite causes itself; it covers the tests it names (with a
+    server-caused note of the same requirement: their names together), marked * not †."""
     doc = _doc("s", [("R1", "fail", A), ("R2", "fail", A), ("R2", "fail", B)])
     m, failing = build_matrix([doc]), failing_tests([doc])
     one = "rfc6749/test_a.py::test_one"
     two = "rfc6749/test_a.py::test_two[x]"
-    notes = [Note("s", "R1", "suite", "scope-less", "the suite sends no scope",
-                  frozenset({one})),
-             Note("s", "R2", "suite", "scope-less", "x", frozenset({one})),
+    notes = [Note("s", "R1", "deviation", "scope-less", "the suite sends no scope",
+                  frozenset({one}), cause="suite"),
+             Note("s", "R2", "deviation", "scope-less", "x", frozenset({one}), cause="suite"),
              Note("s", "R2", "deviation", "bare 403", "y", frozenset({two}))]
     assert unchecked(m, notes, failing) == []
     assert unchecked(m, notes[:2], failing) == [("s", "R2", "fail", (two,))]
