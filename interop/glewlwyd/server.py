@@ -336,17 +336,24 @@ def main() -> None:
     signal.signal(signal.SIGTERM, stop)
     try:
         make_database(work)
-        port = free_port()
-        base = f"http://127.0.0.1:{port}"
         conf = work / "glewlwyd.conf"
         level = os.environ.get("CC_GLEWLWYD_LOG_LEVEL", "WARNING")  # DEBUG when looking closer
-        conf.write_text(CONFIG.format(port=port, work=work, lib=LIB, log_level=level),
-                        encoding="utf-8")
         deadline = time.monotonic() + START_TIMEOUT_S
-        # Its log goes to our stderr (the runner keeps the tail if the start fails).
-        proc = subprocess.Popen([glewlwyd, f"--config-file={conf}"],  # noqa: S603
-                                stdin=subprocess.DEVNULL, stdout=sys.stderr, stderr=sys.stderr)
-        wait_up(proc, base, deadline)
+        for attempt in range(3):  # the free port may be taken before glewlwyd binds it
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            conf.write_text(CONFIG.format(port=port, work=work, lib=LIB, log_level=level),
+                            encoding="utf-8")
+            # Its log goes to our stderr (the runner keeps the tail if the start fails).
+            proc = subprocess.Popen([glewlwyd, f"--config-file={conf}"],  # noqa: S603
+                                    stdin=subprocess.DEVNULL, stdout=sys.stderr,
+                                    stderr=sys.stderr)
+            try:
+                wait_up(proc, base, deadline)
+                break
+            except SystemExit:
+                if proc.poll() is None or attempt == 2:
+                    raise
         configure(Admin(base), base)
         print(f"LISTENING {base}{TOKEN_PATH}", flush=True)
         while proc.poll() is None:
