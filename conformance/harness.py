@@ -57,6 +57,12 @@ BUDGET_EXHAUSTED = "run budget exhausted"
 #: the client the plain-http probe names: it exists nowhere, so nothing secret crosses in clear
 PROBE_CLIENT_ID = "cc-conformance-plain-http-probe-no-such-client"
 PROBE_CLIENT_SECRET = "not-a-secret-plain-http-probe"  # noqa: S105 - deliberately not a secret
+class Usual:
+    """The type of :data:`USUAL`."""
+
+
+#: ``CheckContext.token_request``'s default scope: the usual one (``usual_scope``)
+USUAL = Usual()
 #: how many of a property's exchanges a pass points at (the observation, not all examples)
 PASS_EXCHANGES_SHOWN = 3
 
@@ -476,12 +482,33 @@ class CheckContext:
         return self.profile.auth_methods[0]
 
     # ------------------------------------------------------------ building requests
+    def usual_scope(self) -> list[str] | None:
+        """The scope a request that should succeed carries. None (scope omitted) when the
+        server applies a default to an omitted scope (``scopes.omitted_policy = "default"``);
+        otherwise the first allowed scope: RFC 6749 §3.3 lets a server answer an omitted scope
+        with invalid_scope, and such a server would refuse every "valid" request for that
+        reason alone (a false failure), and every refusal probe too (a pass for the wrong
+        reason). Only the scope checks themselves omit the scope on purpose."""
+        sc = self.profile.scopes
+        if sc.omitted_policy != "default" and sc.allowed:
+            return [sc.allowed[0]]
+        return None
+
+    def grant_request(self, *, label: str = "") -> RequestBuilder:
+        """grant_type=client_credentials and the usual scope (:meth:`usual_scope`), no client
+        authentication: the start of a probe that authenticates in a way of its own."""
+        b = RequestBuilder(label=label).param("grant_type", "client_credentials")
+        scope = self.usual_scope()
+        if scope:
+            b.param("scope", " ".join(scope))
+        return b
+
     def token_request(
         self,
         client: Client | None = None,
         method: str | None = None,
         *,
-        scope: Sequence[str] | None = None,
+        scope: Sequence[str] | Usual | None = USUAL,
         grant_type: str | None = "client_credentials",
         extra: Iterable[tuple[str, str]] = (),
         label: str = "",
@@ -490,7 +517,10 @@ class CheckContext:
         methods (client_secret_basic/_post, private_key_jwt, client_secret_jwt,
         tls_client_auth, self_signed_tls_client_auth) or None. A JWT method authenticates the
         client of the same role with a fresh, valid assertion; an mTLS method sends its
-        client_id and presents its certificate."""
+        client_id and presents its certificate. ``scope``: the usual scope unless given
+        (:meth:`usual_scope`); None omits it."""
+        if isinstance(scope, Usual):
+            scope = self.usual_scope()
         method = method or self.default_method
         if method in JWT_METHODS and (client is None or client.signing_key is None):
             client = self.client(method)

@@ -171,14 +171,6 @@ def _is_local(url: str, md: Metadata) -> bool:
     return md.in_process and host == httpx.URL(md.url).host
 
 
-def valid_scope(cc: CheckContext) -> list[str] | None:
-    """The scope of a request that should get a token: none when the server has a default."""
-    sc = cc.profile.scopes
-    if sc.omitted_policy != "default" and sc.allowed:
-        return [sc.allowed[0]]
-    return None
-
-
 def token_endpoint_under_test(cc: CheckContext) -> str:
     """The token endpoint URL the suite sends its token requests to (the target's own
     reading: for an in-process target its fixed base URL plus the token path)."""

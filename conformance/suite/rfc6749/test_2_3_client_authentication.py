@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 
 from conformance.checks import issued_token, verify_error, verify_success
 from conformance.harness import CheckContext, PropertyViolation, hypothesis_settings
-from conformance.request import RequestBuilder, form_encode
+from conformance.request import form_encode
 from conformance.results import Verdict
 from conformance.suite._common import BASIC, METHODS, POST, need_method, scheme_of
 
@@ -52,11 +52,9 @@ def test_basic_credentials_are_form_urlencoded(cc: CheckContext) -> None:
     need_method(cc, BASIC)
     client = cc.client("needs_encoding")
     secret = client.require_secret
-    encoded = cc.send(RequestBuilder(label="basic form-urlencoded")
-                      .param("grant_type", "client_credentials")
+    encoded = cc.send(cc.grant_request(label="basic form-urlencoded")
                       .basic(client.client_id, secret, form_encoded=True))
-    raw = cc.send(RequestBuilder(label="basic raw (not form-urlencoded)")
-                  .param("grant_type", "client_credentials")
+    raw = cc.send(cc.grant_request(label="basic raw (not form-urlencoded)")
                   .basic(client.client_id, secret, form_encoded=False))
     ok_enc, ok_raw = issued_token(encoded), issued_token(raw)
     rid = "RFC6749-2.3.1-basic-form-encoding"
@@ -193,7 +191,7 @@ def test_wrong_secret_is_invalid_client(cc: CheckContext, method: str) -> None:
     still carries a WWW-Authenticate challenge (RFC 9110 §15.5.2)."""
     need_method(cc, method)
     c = cc.profile.confidential
-    b = RequestBuilder().param("grant_type", "client_credentials")
+    b = cc.grant_request()
     wrong = c.require_secret + "x"
     b = b.basic(c.client_id, wrong) if method == BASIC else b.post_credentials(c.client_id, wrong)
     ex = cc.send(b)
@@ -206,7 +204,7 @@ def test_wrong_secret_is_invalid_client(cc: CheckContext, method: str) -> None:
 def test_unknown_client_is_invalid_client(cc: CheckContext, method: str) -> None:
     """Sends an id the server cannot know with some secret. §5.2: invalid_client."""
     need_method(cc, method)
-    b = RequestBuilder().param("grant_type", "client_credentials")
+    b = cc.grant_request()
     cid, secret = "cc-conformance-no-such-client-3f9a", "not-a-secret-3f9a"
     b = b.basic(cid, secret) if method == BASIC else b.post_credentials(cid, secret)
     ex = cc.send(b)
@@ -218,7 +216,7 @@ def test_unknown_client_is_invalid_client(cc: CheckContext, method: str) -> None
 def test_no_client_authentication(cc: CheckContext) -> None:
     """Sends grant_type=client_credentials with no client authentication at all.
     §3.2.1/§4.4.2: the client MUST authenticate; §5.2: invalid_client (or invalid_request)."""
-    ex = cc.send(RequestBuilder().param("grant_type", "client_credentials"))
+    ex = cc.send(cc.grant_request())
     # No credentials at all: invalid_client (authentication failed) and invalid_request (a
     # required credential is missing) both fit; the OpenID Foundation suite accepts either.
     verify_error(cc.rec, ex, codes=["invalid_client", "invalid_request"],
@@ -254,7 +252,7 @@ def test_malformed_basic_credentials_refused(cc: CheckContext, case: str) -> Non
     challenge, as the client used the header) or invalid_request (400), never a 5xx."""
     need_method(cc, BASIC)
     header = MALFORMED_BASIC[case](cc.profile.confidential.client_id)
-    ex = cc.send(RequestBuilder(label=f"Basic: {case}").param("grant_type", "client_credentials")
+    ex = cc.send(cc.grant_request(label=f"Basic: {case}")
                  .header("Authorization", header))
     verify_error(cc.rec, ex, codes=["invalid_client", "invalid_request"],
                  also=["RFC6749-3.2.1-client-auth-required"], auth_scheme="Basic")
@@ -270,7 +268,7 @@ def test_malformed_body_credentials_refused(cc: CheckContext, case: str) -> None
     invalid_request."""
     need_method(cc, POST)
     c = cc.profile.confidential
-    b = RequestBuilder(label=case).param("grant_type", "client_credentials")
+    b = cc.grant_request(label=case)
     if case == "empty client_secret":
         b.post_credentials(c.client_id, "")
     elif case == "empty client_id":
@@ -326,8 +324,7 @@ def test_any_corrupted_secret_is_rejected(cc: CheckContext) -> None:
         assume(bad and bad != secret)
         if len(bad) >= 8:
             cc.redactor.add_secret(bad)
-        b = RequestBuilder(label=f"corrupted secret ({op[0]})").param("grant_type",
-                                                                       "client_credentials")
+        b = cc.grant_request(label=f"corrupted secret ({op[0]})")
         b = b.basic(c.client_id, bad) if method == BASIC else b.post_credentials(c.client_id, bad)
         ex = cc.send(b)
         rec = cc.example_recorder()

@@ -243,8 +243,8 @@ def test_empty_grant_type_is_missing(cc: CheckContext) -> None:
 def test_empty_scope_is_omitted(cc: CheckContext) -> None:
     """Sends scope= (empty) and, separately, no scope. §3.2: both MUST be handled the same
     way (same outcome, same granted scope)."""
-    omitted = cc.send(cc.token_request(label="scope omitted"))
-    empty = cc.send(cc.token_request(extra=[("scope", "")], label="scope empty"))
+    omitted = cc.send(cc.token_request(scope=None, label="scope omitted"))
+    empty = cc.send(cc.token_request(scope=None, extra=[("scope", "")], label="scope empty"))
 
     def outcome(ex: Exchange) -> tuple[str, object]:
         obj, _, _ = parse_json_object(ex.response.body)

@@ -81,7 +81,7 @@ def test_omitted_scope_uses_default_or_invalid_scope(cc: CheckContext) -> None:
     """Sends a request without scope. §3.3: the server MUST apply its default scope or fail
     with invalid_scope; the profile says which (scopes.default / scopes.omitted_policy)."""
     sc = cc.profile.scopes
-    ex = cc.send(cc.token_request())
+    ex = cc.send(cc.token_request(scope=None, label="scope omitted"))
     rid = "RFC6749-3.3-default-scope"
     if sc.omitted_policy == "invalid_scope":
         verify_error(cc.rec, ex, codes=["invalid_scope"], code_ids=["RFC6749-5.2-invalid-scope"],

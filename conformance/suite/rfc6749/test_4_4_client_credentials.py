@@ -8,7 +8,6 @@ import pytest
 
 from conformance.checks import verify_error, verify_success
 from conformance.harness import CheckContext
-from conformance.request import RequestBuilder
 from conformance.suite._common import METHODS, need_method, scheme_of
 
 #: RFC 6749 Appendix A.10: grant-name = 1*name-char; name-char = "-" / "." / "_" / DIGIT / ALPHA
@@ -34,7 +33,7 @@ def test_public_client_refused(cc: CheckContext, how: str) -> None:
     unauthorized_client). §5.2: the refusal is a JSON error object whose code is one of §5.2's
     or registered for the token endpoint (a private code is a warning)."""
     client = cc.client("public")
-    b = RequestBuilder(label=f"public client ({how})").param("grant_type", "client_credentials")
+    b = cc.grant_request(label=f"public client ({how})")
     if how == "body client_id":
         b.param("client_id", client.client_id)
         scheme = None

@@ -19,13 +19,14 @@ from conformance.suite._common import METHODS, need_method
                          "RFC6749-3.2-response-no-repeated-params", "RFC6749-3.3-scope-syntax",
                          "OAUTH21-3.2.3-scope-returned")
 def test_successful_response(cc: CheckContext, method: str, with_scope: bool) -> None:
-    """Sends a valid request (with and without an allowed scope). §5.1: status 200, JSON
+    """Sends a valid request (with an allowed scope, and without one unless the server needs
+    one). §5.1: status 200, JSON
     object as application/json, Cache-Control: no-store, Pragma: no-cache (RFC 6749 only),
     access_token, token_type, numeric expires_in, scope when it differs from the request
     (OAuth 2.1 §3.2.3: scope SHOULD be returned even when it equals the request)."""
     need_method(cc, method)
-    scope = None
-    if with_scope:
+    scope = cc.usual_scope()  # "no-scope": the usual request (omitted unless the server
+    if with_scope:            # needs one, scopes.omitted_policy)
         if not cc.profile.scopes.allowed:
             cc.na("the profile declares no allowed scopes (scopes.allowed)")
         scope = [cc.profile.scopes.allowed[0]]

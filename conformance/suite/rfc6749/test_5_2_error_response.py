@@ -6,7 +6,6 @@ import pytest
 
 from conformance.checks import issued_token, verify_error
 from conformance.harness import CheckContext
-from conformance.request import RequestBuilder
 from conformance.suite._common import BASIC, need_method, scheme_of
 
 
@@ -39,7 +38,7 @@ def test_error_response_shape(cc: CheckContext, situation: str) -> None:
         b, codes, rid = cc.token_request(grant_type="urn:cc-conformance:nope"), \
             ["unsupported_grant_type"], "RFC6749-5.2-unsupported-grant-type"
     elif situation == "wrong secret":
-        b = RequestBuilder().param("grant_type", "client_credentials")
+        b = cc.grant_request()
         wrong = "definitely-wrong-secret"
         b = b.basic(c.client_id, wrong) if cc.default_method == BASIC else \
             b.post_credentials(c.client_id, wrong)
@@ -69,7 +68,7 @@ def test_invalid_client_via_basic_is_401_with_challenge(cc: CheckContext) -> Non
     quoted-string (realm=x and realm="x" both parse; realm=a b does not)."""
     need_method(cc, BASIC)
     c = cc.profile.confidential
-    ex = cc.send(RequestBuilder(label="bad basic").param("grant_type", "client_credentials")
+    ex = cc.send(cc.grant_request(label="bad basic")
                  .basic(c.client_id, "definitely-wrong-secret"))
     verify_error(cc.rec, ex, codes=["invalid_client"], code_ids=["RFC6749-5.2-invalid-client"],
                  auth_scheme="Basic")

@@ -38,9 +38,10 @@ def jwt_client(cc: CheckContext, method: str) -> Client:
     return cc.client(method)
 
 
-def assertion_request(assertion: str, *, label: str, assertion_type: str = JWT_BEARER,
+def assertion_request(cc: CheckContext, assertion: str, *, label: str,
+                      assertion_type: str = JWT_BEARER,
                       client_id: str | None = None) -> RequestBuilder:
-    b = RequestBuilder(label=label).param("grant_type", "client_credentials")
+    b = cc.grant_request(label=label)
     if client_id is not None:
         b.param("client_id", client_id)
     return b.param("client_assertion_type", assertion_type).param("client_assertion", assertion)
@@ -98,7 +99,7 @@ def test_other_assertion_type_refused(cc: CheckContext, method: str,
     authenticated: no token, invalid_client (an unsupported type may also be called a malformed
     request: invalid_request is accepted)."""
     client = jwt_client(cc, method)
-    b = assertion_request(cc.assertion(client), assertion_type=assertion_type,
+    b = assertion_request(cc, cc.assertion(client), assertion_type=assertion_type,
                           label=f"{method} assertion as {assertion_type}")
     refused(cc, method, b, "RFC7521-4.2-assertion-type", ("invalid_client", "invalid_request"))
 
@@ -114,7 +115,7 @@ def test_assertion_naming_another_client_refused(cc: CheckContext, method: str,
     client = jwt_client(cc, method)
     other = other_client_id(cc, client)
     payload = cc.assertion_claims(client, **{claim: other})
-    refused(cc, method, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc, cc.assertion(client, payload),
                                   label=f"{method} assertion with {claim} of another client"),
             "RFC7523-3-iss-sub")
 
@@ -129,7 +130,7 @@ def test_assertion_for_another_audience_refused(cc: CheckContext, method: str,
     client = jwt_client(cc, method)
     payload = cc.assertion_claims(client, aud=OTHER_AUDIENCE if how == "another audience"
                                   else None)
-    refused(cc, method, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc, cc.assertion(client, payload),
                                   label=f"{method} assertion, {how}"), "RFC7523-3-audience")
 
 
@@ -146,7 +147,7 @@ def test_expired_or_endless_assertion_refused(cc: CheckContext, method: str, how
         {"exp": now - SKEW_BEYOND_S, "iat": now - SKEW_BEYOND_S - 300} if how == "expired"
         else {"exp": None})
     payload = cc.assertion_claims(client, **changes)
-    refused(cc, method, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc, cc.assertion(client, payload),
                                   label=f"{method} assertion, {how}"), "RFC7523-3-expiry")
 
 
@@ -158,7 +159,7 @@ def test_assertion_not_yet_valid_refused(cc: CheckContext, method: str) -> None:
     client = jwt_client(cc, method)
     now = int(time.time())
     payload = cc.assertion_claims(client, nbf=now + 3600, exp=now + 3600 + 120)
-    refused(cc, method, assertion_request(cc.assertion(client, payload),
+    refused(cc, method, assertion_request(cc, cc.assertion(client, payload),
                                   label=f"{method} assertion, nbf in an hour"),
             "RFC7523-3-not-before")
 
@@ -189,7 +190,7 @@ def test_assertion_with_bad_signature_refused(cc: CheckContext, method: str, how
             cc.na("client_secret_jwt has no public key to confuse with an HMAC secret",
                   ["RFC7523-3-signature", "RFC7521-4.2.1-invalid-client"])
         token = assertions.hmac_with_public_key(payload, key.public_pem or b"")
-    refused(cc, method, assertion_request(token, label=f"{method} assertion, {how}"),
+    refused(cc, method, assertion_request(cc, token, label=f"{method} assertion, {how}"),
             "RFC7523-3-signature")
 
 
@@ -202,13 +203,13 @@ def test_replayed_assertion(cc: CheckContext, method: str) -> None:
     information."""
     client = jwt_client(cc, method)
     assertion = cc.assertion(client)
-    first = cc.send(assertion_request(assertion, label=f"{method} assertion, first use"))
+    first = cc.send(assertion_request(cc, assertion, label=f"{method} assertion, first use"))
     if not issued_token(first):
         cc.na("the first use of a valid assertion got no token, so a replay cannot be judged "
               "(RFC7523-2.2-valid-assertion says why)", ["RFC7523-3-jti-replay"])
     if cc.profile.refuses_replayed_jti:
         cc.rec.promised.add("RFC7523-3-jti-replay")
-    replay = cc.send(assertion_request(assertion, label=f"{method} assertion, replayed"))
+    replay = cc.send(assertion_request(cc, assertion, label=f"{method} assertion, replayed"))
     cc.rec.check("RFC7523-3-jti-replay", not issued_token(replay),
                  expected="the replayed assertion (same jti) refused",
                  observed=f"HTTP {replay.response.status}, token issued again",
@@ -224,7 +225,7 @@ def test_client_id_of_another_client_refused(cc: CheckContext, method: str) -> N
     authenticates: the request names two clients and is served as neither (invalid_client or
     invalid_request)."""
     client = jwt_client(cc, method)
-    b = assertion_request(cc.assertion(client), client_id=other_client_id(cc, client),
+    b = assertion_request(cc, cc.assertion(client), client_id=other_client_id(cc, client),
                           label=f"{method} assertion with client_id of another client")
     control(cc, method, ["RFC7521-4.2-client-id"])
     verify_error(cc.rec, cc.send(b), codes=["invalid_client", "invalid_request"],
@@ -241,7 +242,7 @@ def test_assertion_and_another_method_refused(cc: CheckContext, method: str,
     request; §5.2: invalid_request (invalid_client accepted too)."""
     client = jwt_client(cc, method)
     conf = cc.profile.confidential
-    b = assertion_request(cc.assertion(client), label=f"{method} assertion + {second}")
+    b = assertion_request(cc, cc.assertion(client), label=f"{method} assertion + {second}")
     control(cc, method, ["RFC6749-2.3-one-auth-method", "RFC6749-5.2-invalid-request"])
     if second == "HTTP Basic":
         b.basic(conf.client_id, conf.require_secret)

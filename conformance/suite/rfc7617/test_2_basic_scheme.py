@@ -6,7 +6,6 @@ import pytest
 
 from conformance.checks import verify_success
 from conformance.harness import CheckContext
-from conformance.request import RequestBuilder
 from conformance.suite._common import BASIC, need_method
 
 
@@ -17,6 +16,6 @@ def test_basic_scheme_name_any_case(cc: CheckContext, scheme: str) -> None:
     scheme is matched case-insensitively, so a token is issued."""
     need_method(cc, BASIC)
     c = cc.profile.confidential
-    ex = cc.send(RequestBuilder(label=f"scheme {scheme}").param("grant_type", "client_credentials")
+    ex = cc.send(cc.grant_request(label=f"scheme {scheme}")
                  .basic(c.client_id, c.require_secret, scheme=scheme))
     verify_success(cc.rec, ex, spec=cc.spec, also=["RFC7617-2-scheme-case-insensitive"])

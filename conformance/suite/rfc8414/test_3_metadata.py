@@ -13,7 +13,6 @@ from conformance.suite._metadata import (
     fetch_metadata,
     metadata_doc,
     token_endpoint_under_test,
-    valid_scope,
     verify_auth_methods,
     verify_grant_types,
     verify_issuer_format,
@@ -76,7 +75,7 @@ def test_grant_types_include_client_credentials(cc: CheckContext) -> None:
     types the server supports, ["authorization_code", "implicit"] when omitted; a server that
     issues the token should list client_credentials."""
     md, doc = metadata_doc(cc)
-    ex = cc.send(cc.token_request(scope=valid_scope(cc), label="valid request (grant works?)"))
+    ex = cc.send(cc.token_request(label="valid request (grant works?)"))
     if not issued_token(ex):
         cc.na("the valid client credentials request got no token, so whether the grant belongs "
               "in grant_types_supported cannot be told")
@@ -91,7 +90,7 @@ def test_auth_methods_match_the_endpoint(cc: CheckContext) -> None:
     methods the token endpoint supports (client_secret_basic when omitted): a declared method
     must work, and a method that works should be declared."""
     md, doc = metadata_doc(cc)
-    probes = {m: cc.send(cc.token_request(method=m, scope=valid_scope(cc), label=f"{m} probe"))
+    probes = {m: cc.send(cc.token_request(method=m, label=f"{m} probe"))
               for m in PROBED_METHODS}
     verify_auth_methods(cc.rec, md, doc, probes, cc.profile.auth_methods)
 

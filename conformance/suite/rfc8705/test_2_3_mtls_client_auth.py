@@ -44,10 +44,11 @@ def mtls_client(cc: CheckContext, method: str) -> Client:
     return client
 
 
-def mtls_request(client: Client, cert: client_certs.ClientCert | None, *,
+def mtls_request(cc: CheckContext, client: Client, cert: client_certs.ClientCert | None, *,
                  label: str) -> RequestBuilder:
-    """grant_type=client_credentials and the client's client_id, presenting ``cert``."""
-    return (RequestBuilder(label=label).param("grant_type", "client_credentials")
+    """grant_type=client_credentials (with the usual scope) and the client's client_id,
+    presenting ``cert``."""
+    return (cc.grant_request(label=label)
             .param("client_id", client.client_id).tls_client(cert))
 
 
@@ -94,7 +95,7 @@ def test_no_certificate_refused(cc: CheckContext, method: str) -> None:
     credential). RFC 8705 §2: the certificate is this client's credential, so it is not
     authenticated: no token, invalid_client (or the TLS connection refused)."""
     client = mtls_client(cc, method)
-    refused(cc, method, mtls_request(client, None, label=f"{method} client_id, no certificate"),
+    refused(cc, method, mtls_request(cc, client, None, label=f"{method} client_id, no certificate"),
             "RFC8705-2-certificate-required")
 
 
@@ -113,7 +114,7 @@ def test_self_made_certificate_with_the_clients_subject_refused(cc: CheckContext
     fake = client_certs.generate_self_signed(
         client_certs.subject_of(client.cert), cc.session.scratch_dir(),
         label=f"a self-signed certificate the suite made with the {method} client's subject")
-    refused(cc, method, mtls_request(client, fake, label=f"{method} client_id, self-made "
+    refused(cc, method, mtls_request(cc, client, fake, label=f"{method} client_id, self-made "
                                      "certificate with its subject"), MATCH_RULE[method])
 
 
@@ -135,7 +136,7 @@ def test_another_clients_certificate_refused(cc: CheckContext, method: str) -> N
     if other.cert.x5t_s256 == (client.cert.x5t_s256 if client.cert else None):
         cc.na("both mTLS clients of the profile use the same certificate",
               [MATCH_RULE[method], INVALID_CLIENT])
-    refused(cc, method, mtls_request(client, other.cert, label=f"{method} client_id, the "
+    refused(cc, method, mtls_request(cc, client, other.cert, label=f"{method} client_id, the "
                                      f"{other.role} client's certificate"), MATCH_RULE[method])
 
 
