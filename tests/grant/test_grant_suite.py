@@ -42,6 +42,10 @@ SETUP_NON_PASS = {
                      "RFC7523-3-iss-sub", "RFC7523-3-audience", "RFC7523-3-expiry",
                      "RFC7523-3-not-before", "RFC7523-3-signature", "RFC7523-3-jti-replay",
                      "RFC7521-4.2-client-id", "RFC7521-4.2.1-invalid-client"), NA),
+    # Mutual TLS (RFC 8705): the profile declares no mTLS client either.
+    **dict.fromkeys(("RFC8705-2-valid-certificate", "RFC8705-2-certificate-required",
+                     "RFC8705-2.1-pki-subject", "RFC8705-2.2-self-signed-match",
+                     "RFC8705-2-invalid-client", "RFC8705-3.1-bound-token-thumbprint"), NA),
 }
 
 #: oauthlib 4.0.1's ClientCredentialsGrant through the adapter: every non-pass requirement.
