@@ -316,4 +316,5 @@ def _section_sort(key: str) -> tuple[object, ...]:
     doc, _, sec = key.partition(" §")
     parts = tuple(int(p) if p.isdigit() else 0 for p in sec.split("."))
     order = {"RFC6749": 0, "RFC6750": 1, "RFC7617": 2, "RFC9700": 3, "OAUTH21": 4}
-    return (order.get(doc, 9), parts)
+    # other documents after these, each kept together (by name), sections in number order
+    return (order.get(doc, 9), doc if doc not in order else "", parts)
