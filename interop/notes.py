@@ -13,12 +13,6 @@ prefix left out, parameters included). With the results at hand (:func:`failing_
 or error is named by its note; a new test (or a new parametrisation) failing under an
 already-noted requirement is ‡ again until a person has looked at it. ``python -m interop.notes
 reports/interop`` prints, per unchecked (server, requirement), the tests not yet named.
-
-A deviation with ``cause = "suite"`` is a fail or warning the suite causes itself on that server
-(checked by hand: the request the suite treats as valid is not valid for the server's
-documented setup, so the verdict says nothing about the server). It covers the tests it names
-as any deviation note does, but is marked * instead of † and listed apart, so that it reads as
-a limitation of the suite to fix there, never as the server's deviation.
 """
 
 from __future__ import annotations
@@ -36,9 +30,8 @@ from conformance.resultdoc import ResultsDocument
 NEEDS_REVIEW = frozenset({"fail", "warn", "error"})
 #: The kind of note that covers a fail, warning or error (the tests it names).
 CHECKED_KINDS = ("deviation",)
-LEGEND = ("Cells marked † are confirmed findings (below); * marks a fail the suite causes itself "
-          "on that server (checked by hand, below: not the server's deviation); ‡ marks a fail, "
-          "warning or error that has not been checked by hand yet.")
+LEGEND = ("Cells marked † are confirmed findings (below); ‡ marks a fail, warning or error that "
+          "has not been checked by hand yet.")
 
 
 @dataclass(frozen=True)
@@ -52,9 +45,6 @@ class Note:
     text: str
     #: The test node ids whose findings the note reviewed (``conformance/suite/`` left out).
     tests: frozenset[str] = frozenset()
-    #: Whose fail it is: "server" (a confirmed finding) or "suite" (the suite's own, on this
-    #: server's documented setup; marked * and listed apart).
-    cause: str = "server"
 
 
 #: The prefix of the suite's node ids, left out of the notes' test names.
@@ -75,14 +65,10 @@ def load_notes(path: Path) -> list[Note]:
     if not path.exists():
         return []
     data = tomllib.loads(path.read_text(encoding="utf-8"))
-    bad = [e for e in data.get("note", ()) if e.get("cause", "server") not in ("server", "suite")]
-    if bad:
-        raise ValueError(f"{path}: cause must be 'server' or 'suite': {bad[0].get('requirement')}")
     return [Note(server=e["server"], requirement=e.get("requirement", ""),
                  kind=e.get("kind", "deviation"), title=e.get("title", ""),
                  text=" ".join(e.get("text", "").split()),
-                 tests=frozenset(test_key(t) for t in e.get("tests", ())),
-                 cause=e.get("cause", "server"))
+                 tests=frozenset(test_key(t) for t in e.get("tests", ())))
             for e in data.get("note", ())]
 
 
@@ -109,21 +95,15 @@ def anchor(server: str, rid: str) -> str:
     return f"{server}-{rid}".lower().replace(".", "-")
 
 
-def deviation(notes: Sequence[Note], server: str, rid: str) -> Note | None:
-    """The first server-caused deviation note of ``rid`` on ``server``."""
-    return next((n for n in notes if n.server == server and n.requirement == rid
-                 and n.kind == "deviation" and n.cause != "suite"), None)
-
-
 def checked(notes: Sequence[Note], server: str, rid: str) -> list[Note]:
-    """The deviation notes (either cause) of ``rid`` on ``server``."""
+    """The deviation notes of ``rid`` on ``server``."""
     return [n for n in notes if n.server == server and n.requirement == rid
             and n.kind in CHECKED_KINDS]
 
 
 def not_covered(notes: Sequence[Note], server: str, rid: str,
                 failing: Failing | None = None) -> frozenset[str]:
-    """The tests failing ``rid`` on ``server`` that no deviation or suite note names ({""}
+    """The tests failing ``rid`` on ``server`` that no deviation note names ({""}
     when there is no such note at all). Without ``failing`` (no results at hand) any such
     note of the requirement covers it."""
     mine = checked(notes, server, rid)
@@ -181,26 +161,14 @@ def overlay(m: Matrix, notes: Sequence[Note], *, title: str, preamble: str = "",
             if m.cell(r.id, c.name).verdict in NEEDS_REVIEW:
                 if not_covered(notes, c.name, r.id, failing):
                     marks[(r.id, c.name)] = Mark("‡")
-                elif deviation(notes, c.name, r.id):
-                    marks[(r.id, c.name)] = Mark("†", anchor(c.name, r.id))
                 else:
-                    marks[(r.id, c.name)] = Mark("*", anchor(c.name, r.id) + "-suite")
+                    marks[(r.id, c.name)] = Mark("†", anchor(c.name, r.id))
     label = {c.name: c.title for c in m.columns}
     sections = [Section("Confirmed findings", empty="No deviation found.", groups=tuple(
         (f"{c.title} {c.version}".strip(),
          tuple(Entry(anchor(c.name, n.requirement), n.requirement, n.title, n.text)
-               for n in notes if n.server == c.name and n.kind == "deviation"
-               and n.cause != "suite"))
+               for n in notes if n.server == c.name and n.kind == "deviation"))
         for c in m.columns))]
-    suite = [(c, [n for n in notes if n.server == c.name and n.kind == "deviation"
-                  and n.cause == "suite"])
-             for c in m.columns]
-    if any(ns for _, ns in suite):
-        sections.append(Section(
-            "Fails the suite causes itself (checked by hand; not the server's deviations)",
-            groups=tuple((f"{c.title} {c.version}".strip(), tuple(
-                Entry(anchor(c.name, n.requirement) + "-suite", n.requirement, n.title, n.text)
-                for n in ns)) for c, ns in suite if ns)))
     config = [n for n in notes if n.kind == "configuration"]
     if config:
         sections.append(Section("Configuration choices (not-applicable rows)", table=(

@@ -96,19 +96,18 @@ def test_stale_names_and_notes_are_reported() -> None:
         ("s", "RFC9-x", ("(the requirement no longer fails)",))]
 
 
-def test_a_suite_note_covers_its_tests_and_is_marked_apart() -> None:
-    """cause = "suite": a fail the suite causes itself; it covers the tests it names (with a
-    server-caused note of the same requirement: their names together), marked * not †."""
+def test_notes_of_one_requirement_cover_their_tests_together() -> None:
+    """Two deviation notes of one requirement (two causes found by hand) cover the union of
+    the tests they name; each alone leaves the other's tests unchecked."""
     doc = _doc("s", [("R1", "fail", A), ("R2", "fail", A), ("R2", "fail", B)])
     m, failing = build_matrix([doc]), failing_tests([doc])
     one = "rfc6749/test_a.py::test_one"
     two = "rfc6749/test_a.py::test_two[x]"
-    notes = [Note("s", "R1", "deviation", "scope-less", "the suite sends no scope",
-                  frozenset({one}), cause="suite"),
-             Note("s", "R2", "deviation", "scope-less", "x", frozenset({one}), cause="suite"),
-             Note("s", "R2", "deviation", "bare 403", "y", frozenset({two}))]
+    notes = [Note("s", "R1", "deviation", "served", "x", frozenset({one})),
+             Note("s", "R2", "deviation", "served", "y", frozenset({one})),
+             Note("s", "R2", "deviation", "bare 403", "z", frozenset({two}))]
     assert unchecked(m, notes, failing) == []
     assert unchecked(m, notes[:2], failing) == [("s", "R2", "fail", (two,))]
     md = render_markdown(m, overlay(m, notes, title="T", failing=failing))
-    assert "**FAIL** [*](#s-r1-suite)" in md and "**FAIL** [†](#s-r2)" in md
-    assert "Fails the suite causes itself" in md and "the suite sends no scope" in md
+    assert "**FAIL** [†](#s-r1)" in md and "**FAIL** [†](#s-r2)" in md
+    assert "[*]" not in md
