@@ -432,6 +432,23 @@ def last_repeated_param_wins() -> object:
     return build_app(endpoint=Endpoint)
 
 
+@fault("RFC6749-3.2-no-repeated-params")
+def body_client_id_ignored_beside_basic() -> object:
+    """RFC6749-3.2-no-repeated-params: beside HTTP Basic the body's client_id parameters are
+    dropped unread, so a repeated client_id is never noticed (Glewlwyd 2.7 behaves so)."""
+
+    class Endpoint(_BodyRewritingEndpoint):
+        def adjust(self, method: str, uri: str, headers: Headers,
+                   body: bytes) -> tuple[str, str, Headers, bytes]:
+            pairs = form_pairs(body)
+            ids = [v for k, v in pairs if k == "client_id"]
+            if header_value(headers, "authorization") is not None and len(ids) > 1:
+                body = form_body([(k, v) for k, v in pairs if k != "client_id"])
+            return method, uri, headers, body
+
+    return build_app(endpoint=Endpoint)
+
+
 @fault("RFC6749-4.4.2-grant-type", collateral=("RFC6749-5.2-unsupported-grant-type",))
 def case_insensitive_grant_type() -> object:
     """RFC6749-4.4.2-grant-type: grant_type is compared case-insensitively and trimmed, so

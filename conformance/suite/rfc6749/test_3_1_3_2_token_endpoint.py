@@ -150,18 +150,28 @@ def test_unknown_parameters_in_any_order_ignored(cc: CheckContext) -> None:
     cc.run_property(prop, passed="valid requests with unknown parameters get a token")
 
 
-@pytest.mark.parametrize("param", ["grant_type", "scope", "client_id"])
+@pytest.mark.parametrize("param", ["grant_type", "scope", "client_id", "client_id with Basic"])
 @pytest.mark.requirement("RFC6749-3.2-no-repeated-params", "RFC6749-5.2-invalid-request")
 def test_repeated_parameter_refused(cc: CheckContext, param: str) -> None:
-    """Sends an otherwise valid request with one parameter repeated (same value twice).
-    §3.2: parameters MUST NOT be repeated; §5.2 defines the request as invalid
-    (invalid_request) and §4.4.3 answers it with that error: no token."""
+    """Sends an otherwise valid request with one parameter repeated (same value twice): for
+    client_id once with body credentials and once beside HTTP Basic (the client's own id, which
+    it may send once, RFC6749-3.2.1-client-id-with-basic). §3.2: parameters MUST NOT be
+    repeated; §5.2 defines the request as invalid (invalid_request) and §4.4.3 answers it with
+    that error: no token."""
     c = cc.profile.confidential
     codes = ["invalid_request"]
+    auth_scheme = "Basic" if cc.default_method == BASIC else None
     if param == "client_id":
         need_method(cc, POST)
         b = cc.token_request(method=POST).param("client_id", c.client_id)
         codes.append("invalid_client")  # a repeated client credential fails authentication too
+        auth_scheme = None
+    elif param == "client_id with Basic":
+        need_method(cc, BASIC)
+        b = (cc.token_request(method=BASIC).param("client_id", c.client_id)
+             .param("client_id", c.client_id))
+        codes.append("invalid_client")
+        auth_scheme = "Basic"
     elif param == "scope":
         if not cc.profile.scopes.allowed:
             cc.na("the profile declares no allowed scopes (scopes.allowed)")
@@ -173,9 +183,7 @@ def test_repeated_parameter_refused(cc: CheckContext, param: str) -> None:
     ex = cc.send(b)
     verify_error(cc.rec, ex, codes=codes,
                  code_ids=["RFC6749-5.2-invalid-request"],
-                 also=["RFC6749-3.2-no-repeated-params"],
-                 auth_scheme="Basic" if cc.default_method == BASIC and param != "client_id"
-                 else None)
+                 also=["RFC6749-3.2-no-repeated-params"], auth_scheme=auth_scheme)
 
 
 @pytest.mark.parametrize("param", ["scope", "client_id", "grant_type"])
