@@ -50,6 +50,9 @@ class ServerSpec:
     debian: str = ""  # the Debian package whose version is reported (instead of PyPI)
     #: Why it is not run yet even when installed ("" : it is run). Reported as the skip reason.
     not_run: str = ""
+    #: A server on https: the PEM CA certificate it writes at start, relative to the run's key
+    #: folder ($CC_INTEROP_KEY_DIR); interop/run.py gives it to the suite as ``ca_bundle``.
+    ca_bundle: str = ""
 
     @property
     def profile(self) -> Path:
@@ -138,7 +141,7 @@ SERVERS: tuple[ServerSpec, ...] = (
     # config in a temporary folder, starts it and sets it up through its admin REST API.
     ServerSpec("glewlwyd", "Glewlwyd", "glewlwyd", "interop.glewlwyd.server",
                endpoint="/api/oidc/token", optional=True, requires=("cryptography",),
-               commands=("glewlwyd",), debian="glewlwyd"),
+               commands=("glewlwyd",), debian="glewlwyd", ca_bundle="glewlwyd/ca.pem"),
 )
 
 
@@ -186,7 +189,7 @@ def _wait_listening(proc: subprocess.Popen[str], spec: ServerSpec, log: object,
                 break
             if line.startswith("LISTENING "):
                 url = line.split(None, 1)[1].strip()
-                if not url.startswith("http://127.0.0.1:"):
+                if not url.startswith(("http://127.0.0.1:", "https://127.0.0.1:")):
                     raise ServerError(f"{spec.label}: not a loopback URL: {url!r}")
                 return url
     finally:

@@ -133,3 +133,46 @@ def test_generate_client_key_writes_under_the_server_folder(tmp_path: Path,
     assert pem.read_bytes().startswith(b"-----BEGIN PRIVATE KEY-----")
     assert pem.stat().st_mode & 0o077 == 0 and (tmp_path / "s").stat().st_mode & 0o077 == 0
     assert "d" not in jwk and jwk["kty"] == "RSA" and not (tmp_path / "c.pem").exists()
+
+
+def test_https_server_profile_trusts_its_ca(tmp_path: Path) -> None:
+    """A server on https (``ca_bundle``) gets its CA, written at start into the run's key
+    folder, as the profile's ``[target] ca_bundle``; the profile itself must leave [target]."""
+    import tomllib
+
+    from interop.run import _profile_for
+    from interop.servers import SERVERS
+
+    spec = next(s for s in SERVERS if s.name == "glewlwyd")
+    assert spec.ca_bundle
+    path = _profile_for(spec, "https://127.0.0.1:1/api/oidc/token", tmp_path)
+    target = tomllib.loads(path.read_text(encoding="utf-8"))["target"]
+    assert target["url"].startswith("https://")
+    assert target["ca_bundle"] == str(tmp_path / "keys" / spec.ca_bundle)
+
+
+def test_glewlwyd_tls_material(tmp_path: Path) -> None:
+    """The certificates made at start: the CA (the suite's ca_bundle), the clients' certificates
+    and private keys (0600) where the profile points, and the TLS trust file with the CA and the
+    self-signed client certificate (ulfius passes on only a client certificate it verifies)."""
+    import tomllib
+
+    import pytest
+
+    pytest.importorskip("cryptography")
+    from interop.glewlwyd.server import SELF_SIGNED_CLIENT, TLS_CLIENT, tls_material
+
+    work, keys = tmp_path / "work", tmp_path / "keys" / "glewlwyd"
+    work.mkdir()
+    ca = tls_material(work, keys)
+    assert ca == keys / "ca.pem" and ca.read_text().count("BEGIN CERTIFICATE") == 1
+    trust = (work / "trust.pem").read_text()
+    self_signed = (keys / f"{SELF_SIGNED_CLIENT}.crt").read_text()
+    assert trust.count("BEGIN CERTIFICATE") == 2 and self_signed in trust
+    for key in (work / "server-key.pem", keys / f"{TLS_CLIENT}-key.pem",
+                keys / f"{SELF_SIGNED_CLIENT}-key.pem"):
+        assert key.stat().st_mode & 0o077 == 0
+    profile = tomllib.loads((ROOT / "interop" / "glewlwyd" / "profile.toml").read_text())
+    for role in ("tls_client_auth", "self_signed_tls_client_auth"):
+        c = profile["clients"][role]
+        assert (tmp_path / c["cert_file"]).exists() and (tmp_path / c["key_file"]).exists()
