@@ -3,10 +3,7 @@ clients get certificate-bound tokens with the certificates the handshake carried
 
 from __future__ import annotations
 
-import re
 import ssl
-import subprocess
-import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -14,6 +11,7 @@ import httpx
 import pytest
 
 from reference_impl import demo_tls
+from tests.demo import served_reference
 
 from .mtls_helpers import fresh_self_signed, jwt_parts
 
@@ -23,24 +21,9 @@ def served_tls(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, 
     """The reference serving https from the demo TLS files on port 0; always stopped."""
     folder = tmp_path_factory.mktemp("tls")
     demo_tls.write_demo_tls(folder)
-    proc = subprocess.Popen(  # noqa: S603 - our own interpreter and module
-        [sys.executable, "-m", "reference_impl", "serve", "--host", "127.0.0.1", "--port", "0",
-         "--log-level", "warning", "--tls-dir", str(folder)],
-        stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-    try:
-        assert proc.stdout is not None
-        line = proc.stdout.readline()
-        match = re.fullmatch(r"cc-reference listening on (https://127\.0\.0\.1:\d+/token)\n",
-                             line)
-        assert match, f"server did not start: {line!r}"
-        yield match.group(1), folder
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:  # pragma: no cover - only if uvicorn hangs
-            proc.kill()
-            proc.wait()
+    with served_reference("--tls-dir", str(folder)) as base:
+        assert base.startswith("https://")
+        yield f"{base}/token", folder
 
 
 def context(folder: Path, cert: Path | None = None, key: Path | None = None) -> ssl.SSLContext:
