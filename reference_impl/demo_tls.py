@@ -28,6 +28,7 @@ import datetime
 import functools
 import hashlib
 import os
+import tempfile
 from pathlib import Path
 from typing import Any
 
@@ -218,18 +219,23 @@ def demo_files() -> dict[str, bytes]:
 
 def write_demo_tls(directory: str | os.PathLike[str]) -> dict[str, Path]:
     """Write :data:`FILES` into ``directory`` (created if missing); private keys get mode 0600
-    (also when the file existed). Returns the paths by file name."""
+    (also when the file existed). Returns the paths by file name. A file is replaced
+    atomically and only when its content differs, so processes writing the same folder at the
+    same time (parallel test workers, a CI job) never read a half-written file."""
     folder = Path(directory)
     folder.mkdir(parents=True, exist_ok=True)
     paths: dict[str, Path] = {}
     for name, data in demo_files().items():
-        path = folder / name
+        path = paths[name] = folder / name
         mode = 0o600 if name.endswith("-key.pem") else 0o644
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, mode)
+        if path.is_file() and path.read_bytes() == data:
+            path.chmod(mode)
+            continue
+        fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{name}.")  # mode 0600
         with os.fdopen(fd, "wb") as out:
             os.fchmod(out.fileno(), mode)
             out.write(data)
-        paths[name] = path
+        os.replace(tmp, path)
     return paths
 
 

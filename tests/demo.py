@@ -5,11 +5,9 @@ read (public test fixtures, documented in the README and docs/design.md)."""
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import subprocess
 import sys
-import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -44,23 +42,12 @@ def ensure_demo_jwt_key() -> Path:
 
 def ensure_demo_tls() -> Path:
     """Write the demo TLS material where MTLS_PROFILE reads it (public fixtures derived from a
-    published seed) and return MTLS_PROFILE (the JWT key included). Each file is replaced
-    atomically and only when it differs, so test workers running this at the same time never
-    read a half-written file."""
-    from reference_impl.demo_tls import demo_files
+    published seed; ``write_demo_tls`` replaces files atomically, so parallel workers are safe)
+    and return MTLS_PROFILE (the JWT key included)."""
+    from reference_impl.demo_tls import write_demo_tls
 
     ensure_demo_jwt_key()
-    DEMO_TLS_DIR.mkdir(parents=True, exist_ok=True)
-    for name, data in demo_files().items():
-        path = DEMO_TLS_DIR / name
-        if path.is_file() and path.read_bytes() == data:
-            continue
-        fd, tmp = tempfile.mkstemp(dir=DEMO_TLS_DIR, prefix=f".{name}.")
-        with os.fdopen(fd, "wb") as out:  # mkstemp: mode 0600
-            out.write(data)
-        if not name.endswith("-key.pem"):
-            os.chmod(tmp, 0o644)
-        os.replace(tmp, path)
+    write_demo_tls(DEMO_TLS_DIR)
     return MTLS_PROFILE
 
 
