@@ -15,7 +15,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import pytest
 
@@ -461,7 +461,7 @@ class CheckContext:
         self._examples: list[Recorder] = []
 
     # ------------------------------------------------------------ fixtures / applicability
-    def na(self, reason: str, rids: Iterable[str] | None = None) -> None:
+    def na(self, reason: str, rids: Iterable[str] | None = None) -> NoReturn:
         """Record not_applicable for the test's requirements and skip (never a pass)."""
         self.rec.not_applicable(self.rids if rids is None else rids, reason)
         pytest.skip(f"not applicable: {reason}")
@@ -470,7 +470,6 @@ class CheckContext:
         c = self.profile.client(role)
         if c is None:
             self.na(f"the profile declares no '{role}' client (clients.{role})")
-            raise AssertionError("unreachable")  # pragma: no cover
         return c
 
     def require_method(self, method: str) -> None:

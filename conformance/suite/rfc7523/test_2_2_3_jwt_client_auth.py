@@ -24,6 +24,7 @@ from conformance.checks import issued_token, verify_error, verify_success
 from conformance.harness import CheckContext
 from conformance.profile import JWT_METHODS, Client
 from conformance.request import RequestBuilder
+from conformance.suite._common import served_control
 
 #: an audience no authorization server is (RFC 6761 reserves .invalid)
 OTHER_AUDIENCE = "https://cc-conformance.invalid/token"
@@ -50,11 +51,10 @@ def assertion_request(cc: CheckContext, assertion: str, *, label: str,
 def control(cc: CheckContext, method: str, rids: list[str]) -> None:
     """A valid assertion of the method's client must get a token right before a probe;
     otherwise the probe's refusal would prove nothing, and its rules are not judged here."""
-    ex = cc.send(cc.token_request(method=method, label=f"control: valid {method} assertion"))
-    if not issued_token(ex):
-        cc.na(f"the control (a valid {method} assertion of the same client, sent just before) "
-              f"got no token either (HTTP {ex.response.status}), so a refusal of the probe "
-              "would say nothing about this rule (RFC7523-2.2-valid-assertion says why)", rids)
+    served_control(cc, cc.token_request(method=method, label=f"control: valid {method} "
+                                        "assertion"), rids,
+                   what=f"a valid {method} assertion of the same client",
+                   rule="RFC7523-2.2-valid-assertion")
 
 
 def refused(cc: CheckContext, method: str, b: RequestBuilder, rid: str,

@@ -22,10 +22,11 @@ import pytest
 from conformance import client_certs
 from conformance.checks import issued_token, verify_error, verify_success
 from conformance.entropy import jws_claims
-from conformance.exchange import Exchange, parse_json_object
+from conformance.exchange import parse_json_object
 from conformance.harness import CheckContext
 from conformance.profile import MTLS_METHODS, Client
 from conformance.request import RequestBuilder
+from conformance.suite._common import served_control
 
 INVALID_CLIENT = "RFC8705-2-invalid-client"
 #: the rule a wrong certificate breaks, by method
@@ -55,16 +56,10 @@ def mtls_request(cc: CheckContext, client: Client, cert: client_certs.ClientCert
 def control(cc: CheckContext, method: str, rids: list[str]) -> None:
     """The client's own certificate must get a token right before a probe; otherwise the
     probe's refusal would prove nothing, and its rules are not judged here."""
-    ex = cc.send(cc.token_request(method=method, label=f"control: {method} with the client's "
-                                  "own certificate"))
-    if not issued_token(ex):
-        cc.na(f"the control (the {method} client with its own certificate, sent just before) "
-              f"got no token either ({_status(ex)}), so a refusal of the probe would say "
-              "nothing about this rule (RFC8705-2-valid-certificate says why)", rids)
-
-
-def _status(ex: Exchange) -> str:
-    return ex.tls_refused or f"HTTP {ex.response.status}"
+    served_control(cc, cc.token_request(method=method, label=f"control: {method} with the "
+                                        "client's own certificate"), rids,
+                   what=f"the {method} client with its own certificate",
+                   rule="RFC8705-2-valid-certificate")
 
 
 def refused(cc: CheckContext, method: str, b: RequestBuilder, rid: str) -> None:
@@ -132,7 +127,6 @@ def test_another_clients_certificate_refused(cc: CheckContext, method: str) -> N
     if other is None or other.cert is None:
         cc.na("the profile declares only one mTLS client; another client's certificate is "
               "needed", [MATCH_RULE[method], INVALID_CLIENT])
-        return
     if other.cert.x5t_s256 == (client.cert.x5t_s256 if client.cert else None):
         cc.na("both mTLS clients of the profile use the same certificate",
               [MATCH_RULE[method], INVALID_CLIENT])
@@ -159,7 +153,6 @@ def test_bound_token_names_the_certificate_used(cc: CheckContext, method: str) -
     claims = jws_claims(token)  # type: ignore[arg-type]
     if claims is None:
         cc.na("the access token is opaque (not a JWS): its binding cannot be seen from outside")
-        return
     cnf = claims.get("cnf")
     if cnf is None:
         cc.na("the JWT access token has no cnf claim: it is not certificate-bound (binding is "
