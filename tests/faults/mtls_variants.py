@@ -11,8 +11,12 @@ import datetime
 import hashlib
 from typing import Any
 
+from cryptography.hazmat.primitives import serialization
+from cryptography.x509.oid import NameOID
+
 from reference_impl import errors
 from reference_impl.common import Request
+from reference_impl.demo_tls import thumbprint_s256
 from reference_impl.mtls import CertificateAuthenticator, dn_matches, load_certificate, parse_dn
 from reference_impl.registry import Client, ClientRegistry
 from reference_impl.registry_validator import RegistryRequestValidator
@@ -46,8 +50,6 @@ def self_signed_thumbprint_in_hex() -> object:
                 cert = load_certificate(cert_pem)
                 if cert is None:
                     return None
-                from cryptography.hazmat.primitives import serialization
-
                 hexed = hashlib.sha256(cert.public_bytes(serialization.Encoding.DER)).hexdigest()
                 return hexed if self._registered(hexed, client.tls_client_x5t_s256) else None
             return super().authenticate(client, cert_pem, now=now)
@@ -84,8 +86,6 @@ def pki_subject_without_chain() -> object:
             cert = load_certificate(cert_pem)
             if client.auth_method == "tls_client_auth" and cert is not None:
                 ok = dn_matches(cert.subject, parse_dn(client.tls_client_auth_subject_dn))
-                from reference_impl.demo_tls import thumbprint_s256
-
                 return thumbprint_s256(cert) if ok else None
             return super().authenticate(client, cert_pem, now=now)
 
@@ -103,10 +103,6 @@ def self_signed_matched_by_subject() -> object:
                          now: datetime.datetime | None = None) -> str | None:
             cert = load_certificate(cert_pem)
             if client.auth_method == "self_signed_tls_client_auth" and cert is not None:
-                from cryptography.x509.oid import NameOID
-
-                from reference_impl.demo_tls import thumbprint_s256
-
                 cns = [a.value for a in cert.subject.get_attributes_for_oid(
                     NameOID.COMMON_NAME)]
                 ok = cert.issuer == cert.subject and client.client_id in cns
