@@ -8,6 +8,7 @@ from typing import Any
 
 from conformance.reports.matrix import Missing, build_matrix, render_html, render_markdown
 from interop.notes import Note, load_notes, overlay, unreviewed
+from tests.interop.canned import results_doc
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -20,16 +21,7 @@ def _doc(name: str, verdicts: dict[str, str]) -> dict[str, Any]:
     findings = [{"id": i, "requirement": rid, "verdict": v, "expected": "x",
                  "observed": "HTTP 200", "reason": "bad <thing>", "test": "t", "exchanges": []}
                 for i, (rid, v) in enumerate(verdicts.items())]
-    counts = {v: list(verdicts.values()).count(v) for v in
-              ("pass", "fail", "warn", "info", "not_applicable", "error")}
-    return {"schema": "cc-conformance/results", "schema_version": 1,
-            "tool": {"name": "cc-conformance", "version": "0"},
-            "run": {"target": {"kind": "url", "location": "http://127.0.0.1:1/token"},
-                    "spec_profile": "rfc6749", "strict": False, "seed": 0, "started": "",
-                    "duration_s": 0.0, "selected_requirements": None, "exit_status": 1,
-                    "notes": [], "target_name": name, "expectations": None},
-            "summary": {"verdicts": counts, "sections": []},
-            "requirements": reqs, "findings": findings, "tests": []}
+    return results_doc(name, reqs, findings)
 
 
 def test_matrix_rows_columns_and_review_marks() -> None:

@@ -8,6 +8,7 @@ from typing import Any
 from conformance.reports.matrix import build_matrix, render_markdown
 from conformance.resultdoc import read_results
 from interop.notes import NO_TEST, Note, failing_tests, overlay, stale_tests, unchecked, unreviewed
+from tests.interop.canned import results_doc
 
 A = "conformance/suite/rfc6749/test_a.py::test_one"
 B = "conformance/suite/rfc6749/test_a.py::test_two[x]"
@@ -28,16 +29,7 @@ def _doc(name: str, findings: list[tuple[str, str, str]]) -> Any:
     rows = [{"id": i, "requirement": rid, "verdict": v, "expected": "x", "observed": "HTTP 500",
              "reason": "r", "test": test, "exchanges": []}
             for i, (rid, v, test) in enumerate(findings)]
-    counts = {v: list(verdicts.values()).count(v) for v in order}
-    return read_results({
-        "schema": "cc-conformance/results", "schema_version": 1,
-        "tool": {"name": "cc-conformance", "version": "0"},
-        "run": {"target": {"kind": "url", "location": "http://127.0.0.1:1/token"},
-                "spec_profile": "rfc6749", "strict": False, "seed": 0, "started": "",
-                "duration_s": 0.0, "selected_requirements": None, "exit_status": 1,
-                "notes": [], "target_name": name, "expectations": None},
-        "summary": {"verdicts": counts, "sections": []},
-        "requirements": reqs, "findings": rows, "tests": []})
+    return read_results(results_doc(name, reqs, rows))
 
 
 def test_failing_tests_per_server_and_requirement() -> None:
