@@ -50,15 +50,15 @@ def ssl_context(opts: TransportOptions) -> ssl.SSLContext:
     return ssl.create_default_context()
 
 
-def _tls_refusal_sync(host: str, port: int, ctx: ssl.SSLContext, opts: TransportOptions,
-                      sni: str | None) -> str | None:
+def _tls_refusal_sync(host: str, port: int, ctx: ssl.SSLContext,
+                      opts: TransportOptions) -> str | None:
     try:
         sock = socket.create_connection((host, port), timeout=opts.connect)
     except OSError:
         return None  # not a refusal of the certificate: the caller's own error stands
     with sock:
         try:
-            tls = ctx.wrap_socket(sock, server_hostname=sni)
+            tls = ctx.wrap_socket(sock, server_hostname=host)
         except ssl.SSLCertVerificationError:
             return None  # the server's certificate failed our check: not the server's refusal
         except ssl.SSLError as exc:
@@ -90,14 +90,13 @@ async def tls_refusal(url: str, cert: ClientCert | None, opts: TransportOptions)
     certificate) instead of waiting for a request: a one-line description, or None when it
     accepts the connection (or cannot be reached at all)."""
     parsed = httpx.URL(url)
-    host = parsed.host
     try:
         ctx = ssl_context(opts)
         if cert is not None:
             ctx = cert.ssl_context(ctx)
     except (TargetConfigError, ClientCertError):
         return None
-    return await asyncio.to_thread(_tls_refusal_sync, host, parsed.port or 443, ctx, opts, host)
+    return await asyncio.to_thread(_tls_refusal_sync, parsed.host, parsed.port or 443, ctx, opts)
 
 
 def plain_http_twin(url: str) -> str:
